@@ -1,0 +1,231 @@
+//! One `check` call: classify and parse each document, run the enabled rules, apply the
+//! suppressions, and return findings in a stable order.
+
+use std::collections::BTreeMap;
+
+use crate::hcl::{self, HclFile, Module, TfvarsFile};
+use crate::options::Options;
+use crate::policy::Policy;
+use crate::rules::{Ctx, REGISTRY, Rule, Sink};
+use crate::state::{self, Instance, Output, Variable, Visitor};
+use crate::types::{DocError, DocKind, DocSummary, Document, Report, Settings, Span};
+
+/// Everything prepared from the settings once per call.
+pub struct Prepared {
+    pub policy: Policy,
+    pub options: Options,
+}
+
+pub fn prepare(settings: &Settings) -> Result<Prepared, String> {
+    Ok(Prepared {
+        policy: Policy::load(&settings.packs)?,
+        options: Options::parse(&settings.options_json)?,
+    })
+}
+
+fn enabled_rules(options: &Options) -> Vec<&'static dyn Rule> {
+    REGISTRY
+        .iter()
+        .copied()
+        .filter(|r| options.enabled(r.meta().id))
+        .collect()
+}
+
+/// Feeds state/plan content to every enabled rule without materialising the document.
+struct RuleVisitor<'a, 's> {
+    cx: &'a Ctx<'a>,
+    rules: &'a [&'static dyn Rule],
+    path: &'a str,
+    sink: &'a mut Sink<'s>,
+}
+
+impl Visitor for RuleVisitor<'_, '_> {
+    fn instance(&mut self, inst: &Instance<'_>) {
+        for r in self.rules {
+            r.check_instance(self.cx, self.path, inst, self.sink);
+        }
+    }
+    fn output(&mut self, o: &Output<'_>) {
+        for r in self.rules {
+            r.check_output(self.cx, self.path, o, self.sink);
+        }
+    }
+    fn variable(&mut self, v: &Variable<'_>) {
+        for r in self.rules {
+            r.check_variable(self.cx, self.path, v, self.sink);
+        }
+    }
+}
+
+/// Decide what a `detect` document is from its name and content.
+pub fn classify(doc: &Document) -> DocKind {
+    if doc.kind != DocKind::Detect {
+        return doc.kind;
+    }
+    let p = doc.path.to_ascii_lowercase();
+    if p.ends_with(".tf") {
+        DocKind::Hcl
+    } else if p.ends_with(".tfvars") {
+        DocKind::Tfvars
+    } else if p.ends_with(".tfstate") || p.ends_with(".tfstate.backup") {
+        DocKind::State
+    } else {
+        let head = &doc.contents[..doc.contents.len().min(4096)];
+        let s = String::from_utf8_lossy(head);
+        if s.contains("\"planned_values\"")
+            || s.contains("\"resource_changes\"")
+            || s.contains("\"prior_state\"")
+        {
+            DocKind::Plan
+        } else {
+            DocKind::State
+        }
+    }
+}
+
+pub fn check(docs: &[Document], settings: &Settings) -> Result<Report, String> {
+    let prep = prepare(settings)?;
+    let (report, _modules) = check_prepared(docs, settings, &prep);
+    Ok(report)
+}
+
+/// Runs the rules; also returns the parsed HCL modules for `desired-clients`.
+pub fn check_prepared(
+    docs: &[Document],
+    settings: &Settings,
+    prep: &Prepared,
+) -> (Report, Vec<Module>) {
+    let rules = enabled_rules(&prep.options);
+    let cx = Ctx {
+        policy: &prep.policy,
+        options: &prep.options,
+        known_secrets: &settings.known_secrets,
+    };
+    let mut sink = Sink::new(&prep.options);
+    let mut errors = Vec::new();
+    let mut documents = Vec::new();
+    let mut modules: BTreeMap<String, Module> = BTreeMap::new();
+
+    for doc in docs {
+        match classify(doc) {
+            DocKind::Hcl | DocKind::Tfvars => {
+                let is_vars = classify(doc) == DocKind::Tfvars;
+                match hcl::parse(&doc.path, &doc.contents) {
+                    Ok((src, body, lines)) => {
+                        let m = modules
+                            .entry(hcl::dir_of(&doc.path))
+                            .or_insert_with_key(|dir| Module {
+                                dir: dir.clone(),
+                                files: Vec::new(),
+                                tfvars: Vec::new(),
+                            });
+                        if is_vars {
+                            m.tfvars.push(TfvarsFile {
+                                path: doc.path.clone(),
+                                src,
+                                body,
+                                lines,
+                            });
+                        } else {
+                            m.files.push(HclFile {
+                                path: doc.path.clone(),
+                                src,
+                                body,
+                                lines,
+                            });
+                        }
+                        documents.push(DocSummary {
+                            path: doc.path.clone(),
+                            recognised_as: if is_vars { "tfvars" } else { "hcl" }.into(),
+                        });
+                    }
+                    Err(e) => errors.push(DocError {
+                        path: doc.path.clone(),
+                        span: e.span,
+                        message: e.message,
+                        unsupported: false,
+                    }),
+                }
+            }
+            DocKind::State | DocKind::Plan | DocKind::Detect => {
+                let mut sub = Sink::new(&prep.options);
+                let result = {
+                    let mut v = RuleVisitor {
+                        cx: &cx,
+                        rules: &rules,
+                        path: &doc.path,
+                        sink: &mut sub,
+                    };
+                    state::visit(&doc.contents, &mut v)
+                };
+                match result {
+                    Ok(kind) => {
+                        sink.findings.append(&mut sub.findings);
+                        documents.push(DocSummary {
+                            path: doc.path.clone(),
+                            recognised_as: kind.label(),
+                        });
+                    }
+                    Err(e) => {
+                        // Findings from a half-read document are dropped: the document is an error.
+                        let span = e.line.map(|line| {
+                            let column = e.column.unwrap_or(1);
+                            Span {
+                                line,
+                                column,
+                                end_line: line,
+                                end_column: column + 1,
+                            }
+                        });
+                        errors.push(DocError {
+                            path: doc.path.clone(),
+                            span,
+                            message: e.message,
+                            unsupported: e.unsupported,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    let modules: Vec<Module> = modules
+        .into_values()
+        .filter(|m| !m.files.is_empty() || !m.tfvars.is_empty())
+        .collect();
+    for m in &modules {
+        for r in &rules {
+            r.check_module(&cx, m, &mut sink);
+        }
+    }
+
+    let mut findings = sink.findings;
+    crate::suppress::apply(&mut findings, &modules, &prep.options);
+    findings.sort_by(|a, b| {
+        (
+            &a.path,
+            a.span.map(|s| (s.line, s.column)),
+            &a.address,
+            &a.attribute,
+            &a.rule_id,
+        )
+            .cmp(&(
+                &b.path,
+                b.span.map(|s| (s.line, s.column)),
+                &b.address,
+                &b.attribute,
+                &b.rule_id,
+            ))
+    });
+    findings.dedup_by(|a, b| {
+        a.fingerprint == b.fingerprint && a.span == b.span && a.message == b.message
+    });
+    (
+        Report {
+            findings,
+            errors,
+            documents,
+        },
+        modules,
+    )
+}

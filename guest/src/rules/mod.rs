@@ -1,0 +1,160 @@
+//! The rule registry. One rule per file, named after the rule; its docs are
+//! `policies/rules/<ID>.md` and its fixtures `tests/fixtures/<ID>/`. `REGISTRY` is the one
+//! list the engine, `tfguard rules` and the docs test walk.
+
+use crate::hcl::Module;
+use crate::options::Options;
+use crate::policy::Policy;
+use crate::state::{Instance, Output, Variable};
+use crate::types::{Finding, Severity, Span};
+
+mod secret_attribute_in_state;
+mod sensitive_value_in_state;
+
+pub use secret_attribute_in_state::SecretAttributeInState;
+pub use sensitive_value_in_state::SensitiveValueInState;
+
+/// What every rule declares about itself.
+pub struct RuleMeta {
+    /// Stable code; never reused.
+    pub id: &'static str,
+    /// kebab-case name.
+    pub name: &'static str,
+    /// One line, "what is wrong".
+    pub title: &'static str,
+    /// `secrets`, `redirect-uris`, `oauth`, `meta`.
+    pub family: &'static str,
+    pub severity: Severity,
+    /// Markdown from `policies/rules/<ID>.md`.
+    pub docs: &'static str,
+}
+
+/// Read-only context handed to rules.
+pub struct Ctx<'a> {
+    pub policy: &'a Policy,
+    pub options: &'a Options,
+    /// Known secret values (from Vault) for the cross-check.
+    pub known_secrets: &'a [crate::types::KnownSecret],
+}
+
+/// A rule sees whichever inputs it cares about; the defaults ignore the rest.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    /// A resource instance from a state or plan document at `path`.
+    fn check_instance(&self, _cx: &Ctx<'_>, _path: &str, _inst: &Instance<'_>, _out: &mut Sink) {}
+    /// A root output from a state or plan document.
+    fn check_output(&self, _cx: &Ctx<'_>, _path: &str, _o: &Output<'_>, _out: &mut Sink) {}
+    /// A plan's input variable.
+    fn check_variable(&self, _cx: &Ctx<'_>, _path: &str, _v: &Variable<'_>, _out: &mut Sink) {}
+    /// A Terraform module (all `.tf` files of one directory, with its tfvars).
+    fn check_module(&self, _cx: &Ctx<'_>, _m: &Module, _out: &mut Sink) {}
+}
+
+pub static REGISTRY: &[&dyn Rule] = &[&SecretAttributeInState, &SensitiveValueInState];
+
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    REGISTRY
+        .iter()
+        .copied()
+        .find(|r| r.meta().id == id || r.meta().name == id)
+}
+
+/// A finding under construction: everything but the rule's identity.
+#[derive(Default)]
+pub struct Hit {
+    pub message: String,
+    pub path: String,
+    pub span: Option<Span>,
+    pub address: Option<String>,
+    pub attribute: Option<String>,
+    pub flow: Vec<String>,
+    pub remediation: String,
+    /// Overrides the rule's default severity for this hit (e.g. "cannot verify" is info).
+    pub severity: Option<Severity>,
+}
+
+/// Collects findings, applying the configured severity and computing fingerprints.
+pub struct Sink<'a> {
+    pub options: &'a Options,
+    pub findings: Vec<Finding>,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(options: &'a Options) -> Self {
+        Sink {
+            options,
+            findings: Vec::new(),
+        }
+    }
+
+    pub fn report(&mut self, meta: &RuleMeta, hit: Hit) {
+        let severity = self
+            .options
+            .severity_for(meta.id)
+            .or(hit.severity)
+            .unwrap_or(meta.severity);
+        let fingerprint = fingerprint(&[
+            meta.id,
+            &hit.path,
+            hit.address.as_deref().unwrap_or(""),
+            hit.attribute.as_deref().unwrap_or(""),
+            &hit.flow.join(">"),
+        ]);
+        self.findings.push(Finding {
+            rule_id: meta.id.to_string(),
+            severity,
+            message: hit.message,
+            path: hit.path,
+            span: hit.span,
+            address: hit.address,
+            attribute: hit.attribute,
+            flow: hit.flow,
+            remediation: hit.remediation,
+            suppressed: None,
+            fingerprint,
+        });
+    }
+}
+
+/// FNV-1a over the identifying parts (not the line number, so findings keep their identity
+/// when code moves). Deterministic across runs and platforms.
+pub fn fingerprint(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0u8)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Every rule keeps the "one rule = code + doc + fixture" contract (STYLE.md §D).
+    #[test]
+    fn registry_is_consistent() {
+        let mut ids = BTreeSet::new();
+        for r in REGISTRY {
+            let m = r.meta();
+            assert!(ids.insert(m.id), "duplicate id {}", m.id);
+            assert!(m.id.starts_with("TFG") && m.id.len() == 6, "{}", m.id);
+            assert!(
+                m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                m.name
+            );
+            for heading in ["## What it does", "## Why", "## Example", "## Fix"] {
+                assert!(m.docs.contains(heading), "{} docs lack `{heading}`", m.id);
+            }
+            assert!(
+                m.docs.starts_with(&format!("# {} {}", m.id, m.name)),
+                "{} docs title",
+                m.id
+            );
+        }
+    }
+}

@@ -1,0 +1,458 @@
+//! Terraform state and plan JSON, normalised into a stream of resource instances.
+//!
+//! Big states are the common case for a CI gate, so nothing here builds a `Value` for the
+//! whole file: the top level borrows each section as raw JSON, and each instance's attributes
+//! are parsed on their own and dropped after the rules have seen them. Peak memory is the
+//! input plus one instance.
+
+pub mod plan;
+pub mod v3;
+pub mod v4;
+
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+/// One resource instance (or a copy of one inside a plan), ready for the rules.
+pub struct Instance<'a> {
+    /// `module.a["x"].random_password.p[0]`, with ` (deposed 1a2b3c4d)` for deposed objects.
+    pub address: String,
+    /// `managed` or `data`.
+    pub mode: &'a str,
+    pub rtype: &'a str,
+    pub attributes: Attrs,
+    /// Paths that Terraform marked sensitive (`sensitive_attributes`, `*_sensitive`).
+    pub sensitive: Vec<Vec<Step>>,
+    /// Where in the document this copy lives, e.g. `resource_changes[3].change.after`.
+    pub origin: String,
+}
+
+pub enum Attrs {
+    Json(Value),
+    /// Legacy flatmap (`attributes_flat`, v3 `primary.attributes`): `"triggers.what" = "0"`.
+    Flat(Vec<(String, String)>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Attr(String),
+    Index(Value),
+}
+
+/// A root module output (state `outputs`, plan `output_changes` / `planned_values.outputs`).
+pub struct Output<'a> {
+    pub name: &'a str,
+    pub value: Value,
+    pub sensitive: bool,
+    pub origin: String,
+}
+
+/// A plan's input variable (`variables.<name>.value`), which Terraform stores unredacted.
+pub struct Variable<'a> {
+    pub name: &'a str,
+    pub value: Value,
+}
+
+/// What the rules see of a JSON document.
+pub trait Visitor {
+    fn instance(&mut self, inst: &Instance<'_>);
+    fn output(&mut self, out: &Output<'_>);
+    fn variable(&mut self, var: &Variable<'_>);
+}
+
+#[derive(Debug)]
+pub enum Recognised {
+    StateV4,
+    StateV3,
+    StateV1or2(u64),
+    /// `terraform show -json` of a state: same values representation as a plan's prior_state.
+    StateShowJson,
+    Plan,
+}
+
+impl Recognised {
+    pub fn label(&self) -> String {
+        match self {
+            Recognised::StateV4 => "state v4".into(),
+            Recognised::StateV3 => "state v3".into(),
+            Recognised::StateV1or2(v) => format!("state v{v}"),
+            Recognised::StateShowJson => "state (show -json)".into(),
+            Recognised::Plan => "plan JSON".into(),
+        }
+    }
+}
+
+/// Why a JSON document could not be checked.
+#[derive(Debug)]
+pub struct JsonDocError {
+    pub message: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub unsupported: bool,
+}
+
+impl JsonDocError {
+    fn unsupported(msg: impl Into<String>) -> Self {
+        JsonDocError {
+            message: msg.into(),
+            line: None,
+            column: None,
+            unsupported: true,
+        }
+    }
+    fn malformed(msg: impl Into<String>) -> Self {
+        JsonDocError {
+            message: msg.into(),
+            line: None,
+            column: None,
+            unsupported: false,
+        }
+    }
+    fn from_serde(context: &str, e: serde_json::Error) -> Self {
+        let (line, column) = if e.line() > 0 {
+            (Some(e.line() as u32), Some(e.column() as u32))
+        } else {
+            (None, None)
+        };
+        JsonDocError {
+            message: format!("{context}: {e}"),
+            line,
+            column,
+            unsupported: false,
+        }
+    }
+}
+
+/// The top level of every JSON flavour tfguard reads. Sections stay raw until needed.
+#[derive(Deserialize)]
+struct Top<'a> {
+    version: Option<&'a RawValue>,
+    format_version: Option<&'a str>,
+    encryption_version: Option<&'a str>,
+    encrypted_data: Option<&'a RawValue>,
+    #[serde(borrow)]
+    resources: Option<&'a RawValue>,
+    modules: Option<&'a RawValue>,
+    outputs: Option<&'a RawValue>,
+    values: Option<&'a RawValue>,
+    planned_values: Option<&'a RawValue>,
+    resource_changes: Option<&'a RawValue>,
+    resource_drift: Option<&'a RawValue>,
+    output_changes: Option<&'a RawValue>,
+    prior_state: Option<&'a RawValue>,
+    variables: Option<&'a RawValue>,
+}
+
+/// Is this JSON one of ours? Used for `detect` documents (plan JSON has no fixed file name).
+pub fn looks_like_terraform_json(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let s = String::from_utf8_lossy(head);
+    let t = s.trim_start();
+    t.starts_with('{')
+        && (s.contains("\"format_version\"")
+            || s.contains("\"terraform_version\"")
+            || s.contains("\"encryption_version\"")
+            || s.contains("\"lineage\""))
+}
+
+/// Parse a state or plan document and feed every instance, output and variable to `v`.
+pub fn visit(bytes: &[u8], v: &mut dyn Visitor) -> Result<Recognised, JsonDocError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        JsonDocError::malformed(format!(
+            "not UTF-8 (byte {}): Terraform writes state and plans as UTF-8 JSON",
+            e.valid_up_to()
+        ))
+    })?;
+    let top: Top<'_> =
+        serde_json::from_str(text).map_err(|e| JsonDocError::from_serde("invalid JSON", e))?;
+
+    if top.encryption_version.is_some_and(|v| !v.is_empty()) || top.encrypted_data.is_some() {
+        return Err(JsonDocError::unsupported(
+            "encrypted (OpenTofu state encryption), cannot inspect: decrypt it with `tofu show -json` and check that output",
+        ));
+    }
+    if top.planned_values.is_some() || top.resource_changes.is_some() || top.prior_state.is_some() {
+        plan::visit(&top, v)?;
+        return Ok(Recognised::Plan);
+    }
+    if let Some(fv) = top.format_version {
+        if let Some(values) = top.values {
+            check_format_major(fv)?;
+            plan::visit_values(values, "values", v)?;
+            return Ok(Recognised::StateShowJson);
+        }
+        if top.version.is_none() {
+            // A show -json of an empty state has only format_version.
+            check_format_major(fv)?;
+            return Ok(Recognised::StateShowJson);
+        }
+    }
+    let version = match top.version {
+        Some(raw) => raw.get().trim().parse::<u64>().map_err(|_| {
+            JsonDocError::malformed(format!(
+                "`version` must be a whole number, found {}",
+                raw.get()
+            ))
+        })?,
+        None => {
+            return Err(JsonDocError::unsupported(
+                "JSON without `version` or `format_version`: not a Terraform state or plan",
+            ));
+        }
+    };
+    match version {
+        4 => {
+            v4::visit(&top, v)?;
+            Ok(Recognised::StateV4)
+        }
+        3 => {
+            v3::visit(top.modules, v)?;
+            Ok(Recognised::StateV3)
+        }
+        1 | 2 => {
+            // v1/v2 share v3's module layout for resources (primary.attributes flatmap).
+            v3::visit(top.modules, v)?;
+            Ok(Recognised::StateV1or2(version))
+        }
+        0 => Err(JsonDocError::unsupported(
+            "state version 0 (pre-0.7 binary format) is not supported",
+        )),
+        n => Err(JsonDocError::unsupported(format!(
+            "state version {n} is newer than this tfguard understands (4): upgrade tfguard"
+        ))),
+    }
+}
+
+fn check_format_major(fv: &str) -> Result<(), JsonDocError> {
+    match fv.split('.').next() {
+        Some("0") | Some("1") => Ok(()),
+        _ => Err(JsonDocError::unsupported(format!(
+            "format_version {fv}: this tfguard reads 0.x and 1.x"
+        ))),
+    }
+}
+
+/// `module.a["x"].` style prefix + `type.name` + index.
+pub fn format_address(
+    module: Option<&str>,
+    mode: &str,
+    rtype: &str,
+    name: &str,
+    index: Option<&Value>,
+) -> String {
+    let mut s = String::new();
+    if let Some(m) = module.filter(|m| !m.is_empty()) {
+        s.push_str(m);
+        s.push('.');
+    }
+    if mode == "data" {
+        s.push_str("data.");
+    }
+    s.push_str(rtype);
+    s.push('.');
+    s.push_str(name);
+    if let Some(i) = index {
+        s.push_str(&format_index(i));
+    }
+    s
+}
+
+pub fn format_index(i: &Value) -> String {
+    match i {
+        Value::String(k) => format!("[{}]", Value::String(k.clone())),
+        Value::Number(n) => format!("[{n}]"),
+        other => format!("[{other}]"),
+    }
+}
+
+/// `data_json`, `fields.clientSecret`, `list[0].x`.
+pub fn format_path(steps: &[Step]) -> String {
+    let mut s = String::new();
+    for step in steps {
+        match step {
+            Step::Attr(a) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(a);
+            }
+            Step::Index(i) => s.push_str(&format_index(i)),
+        }
+    }
+    s
+}
+
+/// Decode `sensitive_attributes` (`[[{"type":"get_attr","value":"x"}, ...], ...]`).
+/// Unknown step types end that path (Terraform treats them as read errors for the path only).
+pub fn parse_sensitive_paths(raw: &Value) -> Vec<Vec<Step>> {
+    let mut out = Vec::new();
+    let Some(paths) = raw.as_array() else {
+        return out;
+    };
+    for path in paths {
+        let Some(steps) = path.as_array() else {
+            continue;
+        };
+        let mut p = Vec::new();
+        for st in steps {
+            match (st.get("type").and_then(Value::as_str), st.get("value")) {
+                (Some("get_attr"), Some(Value::String(a))) => p.push(Step::Attr(a.clone())),
+                (Some("index"), Some(v)) => {
+                    // cty JSON with a DynamicPseudoType wrapper: {"value": .., "type": ..}
+                    let inner = v.get("value").cloned().unwrap_or_else(|| v.clone());
+                    p.push(Step::Index(inner));
+                }
+                _ => break,
+            }
+        }
+        if !p.is_empty() {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Decode a plan's `*_sensitive` mirror: `true` at sensitive leaves, or a bare bool.
+pub fn sensitive_mirror_paths(mirror: &Value) -> Vec<Vec<Step>> {
+    fn walk(v: &Value, cur: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+        match v {
+            Value::Bool(true) => out.push(cur.clone()),
+            Value::Object(m) => {
+                for (k, x) in m {
+                    cur.push(Step::Attr(k.clone()));
+                    walk(x, cur, out);
+                    cur.pop();
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    cur.push(Step::Index(Value::from(i)));
+                    walk(x, cur, out);
+                    cur.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(mirror, &mut Vec::new(), &mut out);
+    out
+}
+
+/// The value at a path inside a JSON attribute object.
+pub fn value_at<'v>(root: &'v Value, path: &[Step]) -> Option<&'v Value> {
+    let mut cur = root;
+    for step in path {
+        cur = match (step, cur) {
+            (Step::Attr(a), Value::Object(m)) => m.get(a)?,
+            (Step::Index(Value::Number(n)), Value::Array(arr)) => arr.get(n.as_u64()? as usize)?,
+            (Step::Index(Value::String(k)), Value::Object(m)) => m.get(k)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// A value worth calling a leaked secret: anything but null, "", empty collections and
+/// collections of only those.
+pub fn is_nonempty(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => a.iter().any(is_nonempty),
+        Value::Object(m) => m.values().any(is_nonempty),
+        Value::Bool(_) | Value::Number(_) => true,
+    }
+}
+
+/// Flatmap key `fields.clientSecret` → first segment `fields`; `list.0` → `list`.
+pub fn flat_root(key: &str) -> &str {
+    key.split('.').next().unwrap_or(key)
+}
+
+/// Flatmap bookkeeping keys (`x.%`, `x.#`) carry counts, not values.
+pub fn flat_is_count(key: &str) -> bool {
+    key.ends_with(".%") || key.ends_with(".#")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Collect {
+        addrs: Vec<String>,
+        outputs: Vec<String>,
+        vars: Vec<String>,
+    }
+    impl Visitor for Collect {
+        fn instance(&mut self, i: &Instance<'_>) {
+            self.addrs.push(format!("{} @ {}", i.address, i.origin));
+        }
+        fn output(&mut self, o: &Output<'_>) {
+            self.outputs.push(o.name.to_string());
+        }
+        fn variable(&mut self, v: &Variable<'_>) {
+            self.vars.push(v.name.to_string());
+        }
+    }
+
+    #[test]
+    fn encrypted_state_is_unsupported_not_malformed() {
+        let e = visit(br#"{"meta":{"key_provider.pbkdf2.x":"e30="},"encrypted_data":"QUJD","encryption_version":"v0"}"#, &mut Collect::default()).unwrap_err();
+        assert!(e.unsupported);
+        assert!(e.message.contains("encrypted"));
+    }
+
+    #[test]
+    fn malformed_json_has_position() {
+        let e = visit(
+            b"{\n  \"version\": 4,\n  \"resources\": [\n}",
+            &mut Collect::default(),
+        )
+        .unwrap_err();
+        assert!(!e.unsupported);
+        assert_eq!(e.line, Some(4));
+    }
+
+    #[test]
+    fn future_version_is_unsupported() {
+        let e = visit(br#"{"version": 5}"#, &mut Collect::default()).unwrap_err();
+        assert!(e.unsupported && e.message.contains("version 5"));
+    }
+
+    #[test]
+    fn sensitive_paths_decode_index_steps() {
+        let v: Value = serde_json::from_str(
+            r#"[[{"type":"get_attr","value":"a"},{"type":"index","value":{"value":"k","type":"string"}}],[{"type":"get_attr","value":"b"}]]"#,
+        )
+        .unwrap();
+        let p = parse_sensitive_paths(&v);
+        assert_eq!(format_path(&p[0]), "a[\"k\"]");
+        assert_eq!(format_path(&p[1]), "b");
+    }
+
+    #[test]
+    fn addresses_have_module_and_index() {
+        assert_eq!(
+            format_address(
+                Some("module.a[\"x\"]"),
+                "managed",
+                "random_password",
+                "p",
+                Some(&Value::from(0))
+            ),
+            "module.a[\"x\"].random_password.p[0]"
+        );
+        assert_eq!(
+            format_address(
+                None,
+                "data",
+                "vault_generic_secret",
+                "s",
+                Some(&Value::from("k"))
+            ),
+            "data.vault_generic_secret.s[\"k\"]"
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! Native mirror of the WIT types. Rules and tests use these; `export.rs` converts them at the
+//! component boundary, so the whole engine also runs (and is tested) natively.
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" | "warn" => Some(Severity::Warning),
+            "info" | "note" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocKind {
+    Hcl,
+    State,
+    Plan,
+    Tfvars,
+    Detect,
+}
+
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub path: String,
+    pub kind: DocKind,
+    pub contents: Vec<u8>,
+}
+
+impl Document {
+    pub fn new(path: impl Into<String>, kind: DocKind, contents: impl Into<Vec<u8>>) -> Self {
+        Document {
+            path: path.into(),
+            kind,
+            contents: contents.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PolicyPackSrc {
+    pub name: String,
+    pub contents: String,
+}
+
+/// A value read from Vault. `Debug` is written by hand so the value never prints.
+#[derive(Clone)]
+pub struct KnownSecret {
+    pub label: String,
+    pub value: String,
+}
+
+impl std::fmt::Debug for KnownSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnownSecret")
+            .field("label", &self.label)
+            .field("value", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub packs: Vec<PolicyPackSrc>,
+    pub options_json: String,
+    pub known_secrets: Vec<KnownSecret>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Span {
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    pub reason: String,
+    pub origin: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule_id: String,
+    pub severity: Severity,
+    pub message: String,
+    pub path: String,
+    pub span: Option<Span>,
+    pub address: Option<String>,
+    pub attribute: Option<String>,
+    pub flow: Vec<String>,
+    pub remediation: String,
+    pub suppressed: Option<Suppression>,
+    pub fingerprint: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DocError {
+    pub path: String,
+    pub span: Option<Span>,
+    pub message: String,
+    pub unsupported: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DocSummary {
+    pub path: String,
+    pub recognised_as: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<DocError>,
+    pub documents: Vec<DocSummary>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub family: String,
+    pub default_severity: Severity,
+    pub docs: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoleDivision {
+    pub role_id: String,
+    pub division_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OauthClientSpec {
+    pub address: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub authorized_grant_type: String,
+    pub scopes: Vec<String>,
+    pub registered_redirect_uris: Vec<String>,
+    pub roles: Vec<RoleDivision>,
+    pub access_token_validity_seconds: u32,
+    pub state: String,
+    pub vault_mount: Option<String>,
+    pub vault_path: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DesiredState {
+    pub clients: Vec<OauthClientSpec>,
+    pub report: Report,
+}

@@ -1,0 +1,113 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tfguard",
+    version,
+    about = "Keep secrets out of Terraform state: a policy gate and a provisioner for Genesys Cloud OAuth clients"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check Terraform HCL, state and plan JSON against the policies.
+    Check(CheckArgs),
+    /// List the rules.
+    Rules,
+    /// Print a rule's documentation.
+    Explain { rule: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    /// Memory cap for the policy guest, e.g. 512MiB or 2GiB.
+    #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
+    pub max_memory: usize,
+    /// Time limit for the policy guest, e.g. 30s or 500ms.
+    #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories (`-` for stdin). Directories are walked; `.terraform/` and `.git/` are skipped.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Lowest severity that fails the check (exit 1). Overrides the config file.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Config file (default: `.tfguard.hcl` found by walking up from the first path).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Extra variable definitions files, as `terraform -var-file`.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+}
+
+/// `512MiB`, `2GiB`, `1048576`.
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let s = s.trim();
+    let (num, mult) = [
+        ("GiB", 1usize << 30),
+        ("MiB", 1 << 20),
+        ("KiB", 1 << 10),
+        ("G", 1 << 30),
+        ("M", 1 << 20),
+        ("K", 1 << 10),
+    ]
+    .iter()
+    .find_map(|(suf, m)| s.strip_suffix(suf).map(|n| (n, *m)))
+    .unwrap_or((s, 1));
+    let n: usize = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size like 512MiB or 2GiB"))?;
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+/// `30s`, `500ms`, `2m`.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let err = || format!("`{s}` is not a duration like 30s, 500ms or 2m");
+    if let Some(n) = s.strip_suffix("ms") {
+        return n
+            .trim()
+            .parse::<u64>()
+            .map(std::time::Duration::from_millis)
+            .map_err(|_| err());
+    }
+    if let Some(n) = s.strip_suffix('s') {
+        return n
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| *v >= 0.0)
+            .map(std::time::Duration::from_secs_f64)
+            .ok_or_else(err);
+    }
+    if let Some(n) = s.strip_suffix('m') {
+        return n
+            .trim()
+            .parse::<u64>()
+            .map(|m| std::time::Duration::from_secs(m * 60))
+            .map_err(|_| err());
+    }
+    Err(err())
+}

@@ -1,0 +1,43 @@
+//! Host errors. Every variant says what went wrong and where; none carries a secret value.
+//! Exit codes: 0 clean, 1 findings (or refused apply), 2 usage/input/internal error.
+
+use std::path::PathBuf;
+
+use crate::runtime::GuestError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Config {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(transparent)]
+    Guest(#[from] GuestError),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        2
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

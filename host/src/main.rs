@@ -1,0 +1,28 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use tfguard::cli::{Cli, Command};
+use tfguard::commands;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            // clap's help/version are successes; every other parse error is a usage error (2).
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match &cli.command {
+        Command::Check(args) => commands::check::run(args),
+        Command::Rules => commands::rules::list(),
+        Command::Explain { rule } => commands::rules::explain(rule),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("tfguard: error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

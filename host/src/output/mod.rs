@@ -1,0 +1,3 @@
+//! Renderers, one per format.
+
+pub mod human;

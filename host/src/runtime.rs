@@ -1,0 +1,270 @@
+//! The sandbox: wasmtime runs the policy guest with no WASI at all (every import is a trap),
+//! a memory cap, and an epoch deadline. The guest is compiled once per (guest hash, engine
+//! compatibility hash) and cached as a `.cwasm`, so the normal path loads it with an mmap and
+//! never runs Cranelift.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
+
+wasmtime::component::bindgen!({ world: "guard", path: "wit" });
+
+pub use tfguard::policy::types as wit;
+
+/// The guest, as built by `host/build.rs`.
+pub static GUEST_WASM: &[u8] = include_bytes!(env!("TFGUARD_GUEST_WASM"));
+
+/// Epoch ticks per second; the deadline is counted in ticks.
+const TICKS_PER_SEC: u64 = 100;
+
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_memory: usize,
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // Enough for a 500 MB state; the benchmark's 100 MB state peaks far below.
+        Limits {
+            max_memory: 2 << 30,
+            timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GuestError {
+    #[error("policy guest exceeded its memory limit of {limit} (raise it with --max-memory)")]
+    Memory { limit: String },
+    #[error("policy guest exceeded its time limit of {0:?} (raise it with --timeout)")]
+    Timeout(Duration),
+    #[error("policy guest trapped: {0}")]
+    Trap(String),
+    #[error("policy guest could not be loaded: {0}")]
+    Load(String),
+    #[error("policy settings rejected: {0}")]
+    Settings(String),
+}
+
+struct HostState {
+    limits: StoreLimits,
+}
+
+pub struct Runtime {
+    engine: Engine,
+    pre: GuardPre<HostState>,
+    limits: Limits,
+    /// How the component was obtained, for `--verbose` and the start-up benchmark.
+    pub load_path: LoadPath,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoadPath {
+    /// mmap'd a cached precompiled artifact.
+    Cache,
+    /// compiled now and wrote the cache.
+    CompiledAndCached,
+    /// compiled now; no cache directory was usable.
+    Compiled,
+}
+
+pub fn human_bytes(n: usize) -> String {
+    if n >= 1 << 30 && n % (1 << 30) == 0 {
+        format!("{} GiB", n >> 30)
+    } else if n >= 1 << 20 {
+        format!("{} MiB", n >> 20)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+fn engine_config() -> Config {
+    let mut c = Config::new();
+    c.epoch_interruption(true);
+    c
+}
+
+/// `$TFGUARD_CACHE_DIR`, else `$XDG_CACHE_HOME/tfguard`, else `~/.cache/tfguard`.
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("TFGUARD_CACHE_DIR") {
+        return Some(PathBuf::from(d));
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d).join("tfguard"));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/tfguard"))
+}
+
+fn artifact_name(engine: &Engine) -> String {
+    use std::hash::{Hash, Hasher};
+    let guest = Sha256::digest(GUEST_WASM);
+    // The compatibility hash covers the wasmtime version, the Config and the CPU features.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut h);
+    format!("guard-{}-{:016x}.cwasm", hex(&guest[..12]), h.finish())
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn load_component(engine: &Engine) -> Result<(Component, LoadPath), GuestError> {
+    let Some(dir) = cache_dir().filter(|d| d.is_absolute()) else {
+        return compile(engine).map(|c| (c, LoadPath::Compiled));
+    };
+    let path = dir.join(artifact_name(engine));
+    if path.is_file() {
+        // SAFETY: the file is an artifact this program wrote with `precompile_component` for an
+        // engine with the same compatibility hash (it is in the name); wasmtime re-checks the
+        // header and refuses a mismatch, which falls back to compiling.
+        if let Ok(c) = unsafe { Component::deserialize_file(engine, &path) } {
+            return Ok((c, LoadPath::Cache));
+        }
+    }
+    let bytes = engine
+        .precompile_component(GUEST_WASM)
+        .map_err(|e| GuestError::Load(format!("{e:#}")))?;
+    if write_atomically(&dir, &path, &bytes).is_ok() {
+        // SAFETY: as above; these are the bytes just produced by this engine.
+        if let Ok(c) = unsafe { Component::deserialize_file(engine, &path) } {
+            return Ok((c, LoadPath::CompiledAndCached));
+        }
+    }
+    // SAFETY: bytes produced by `precompile_component` on this very engine.
+    let c = unsafe { Component::deserialize(engine, &bytes) }
+        .map_err(|e| GuestError::Load(format!("{e:#}")))?;
+    Ok((c, LoadPath::Compiled))
+}
+
+fn compile(engine: &Engine) -> Result<Component, GuestError> {
+    Component::new(engine, GUEST_WASM).map_err(|e| GuestError::Load(format!("{e:#}")))
+}
+
+/// Write to a temp file and rename, so a concurrent or interrupted run never sees half a file.
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".tmp-{}-{}",
+        std::process::id(),
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("x")
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+impl Runtime {
+    pub fn new(limits: Limits) -> Result<Runtime, GuestError> {
+        let engine =
+            Engine::new(&engine_config()).map_err(|e| GuestError::Load(format!("{e:#}")))?;
+        let (component, load_path) = load_component(&engine)?;
+        let mut linker = Linker::<HostState>::new(&engine);
+        // No WASI: the guest's std imports (stdio, env, exit) exist only as traps, so the
+        // guest has no usable I/O whatever its code does.
+        linker
+            .define_unknown_imports_as_traps(&component)
+            .map_err(|e| GuestError::Load(format!("{e:#}")))?;
+        let pre = linker
+            .instantiate_pre(&component)
+            .map_err(|e| GuestError::Load(format!("{e:#}")))?;
+        let pre = GuardPre::new(pre).map_err(|e| GuestError::Load(format!("{e:#}")))?;
+        Ok(Runtime {
+            engine,
+            pre,
+            limits,
+            load_path,
+        })
+    }
+
+    /// A fresh store and instance per call: after a trap an instance is poisoned, and inputs
+    /// must not see each other's memory.
+    fn instance(&self) -> Result<(Store<HostState>, Guard), GuestError> {
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(self.limits.max_memory)
+            .instances(4)
+            .trap_on_grow_failure(true)
+            .build();
+        let mut store = Store::new(&self.engine, HostState { limits });
+        store.limiter(|s| &mut s.limits);
+        let ticks = (self.limits.timeout.as_millis() as u64 * TICKS_PER_SEC)
+            .div_ceil(1000)
+            .max(1);
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+        let guard = self
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| self.classify(e))?;
+        Ok((store, guard))
+    }
+
+    /// Run `f` with a ticker thread driving the epoch deadline.
+    fn with_deadline<T>(&self, f: impl FnOnce() -> T) -> T {
+        let stop = Arc::new(AtomicBool::new(false));
+        let ticker = {
+            let engine = self.engine.clone();
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::park_timeout(Duration::from_millis(1000 / TICKS_PER_SEC));
+                    engine.increment_epoch();
+                }
+            })
+        };
+        let out = f();
+        stop.store(true, Ordering::Relaxed);
+        ticker.thread().unpark();
+        let _ = ticker.join();
+        out
+    }
+
+    fn classify(&self, e: wasmtime::Error) -> GuestError {
+        let text = format!("{e:#}");
+        match e.downcast_ref::<Trap>() {
+            Some(Trap::Interrupt) => GuestError::Timeout(self.limits.timeout),
+            Some(Trap::OutOfFuel) => GuestError::Timeout(self.limits.timeout),
+            _ if text.contains("forcing trap when growing memory")
+                || text.contains("memory") && text.contains("limit") =>
+            {
+                GuestError::Memory {
+                    limit: human_bytes(self.limits.max_memory),
+                }
+            }
+            Some(t) => GuestError::Trap(format!("{t} ({text})")),
+            None => GuestError::Trap(text),
+        }
+    }
+
+    pub fn rules(&self) -> Result<Vec<wit::RuleInfo>, GuestError> {
+        let (mut store, guard) = self.instance()?;
+        self.with_deadline(|| guard.call_rules(&mut store))
+            .map_err(|e| self.classify(e))
+    }
+
+    pub fn check(
+        &self,
+        docs: &[wit::Document],
+        settings: &wit::Settings,
+    ) -> Result<wit::Report, GuestError> {
+        let (mut store, guard) = self.instance()?;
+        self.with_deadline(|| guard.call_check(&mut store, docs, settings))
+            .map_err(|e| self.classify(e))?
+            .map_err(GuestError::Settings)
+    }
+
+    pub fn desired_clients(
+        &self,
+        docs: &[wit::Document],
+        settings: &wit::Settings,
+    ) -> Result<wit::DesiredState, GuestError> {
+        let (mut store, guard) = self.instance()?;
+        self.with_deadline(|| guard.call_desired_clients(&mut store, docs, settings))
+            .map_err(|e| self.classify(e))?
+            .map_err(GuestError::Settings)
+    }
+}
