@@ -14,7 +14,7 @@ use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
 
 wasmtime::component::bindgen!({ world: "guard", path: "wit" });
 
-pub use tfguard::policy::types as wit;
+pub use self::tfguard::policy::types as wit;
 
 /// The guest, as built by `host/build.rs`.
 pub static GUEST_WASM: &[u8] = include_bytes!(env!("TFGUARD_GUEST_WASM"));

@@ -1,0 +1,144 @@
+//! End-to-end: the real guest through the real host binary.
+
+mod common;
+use common::*;
+
+const SEED_SECRET: &str = "Xk9mP2vL7qR4tW8nB3cF6hJ1dG5sA0zY";
+
+#[test]
+fn seed_state_leaks_are_reported_without_the_secret() {
+    let o = run(tfguard()
+        .arg("check")
+        .arg(root().join("examples/seed/terraform.tfstate")));
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    for (addr, attr) in [
+        ("random_password.oauth_client_secret", "result"),
+        ("random_password.oauth_client_secret", "bcrypt_hash"),
+        ("vault_generic_secret.genesys_oauth_secret", "data_json"),
+        ("vault_generic_secret.genesys_oauth_secret", "data"),
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.contains(addr) && l.contains(&format!("`{attr}`"))),
+            "missing {addr} {attr} in\n{out}"
+        );
+    }
+    assert!(
+        !out.contains(SEED_SECRET) && !err.contains(SEED_SECRET),
+        "secret leaked into output"
+    );
+    assert!(!out.contains("$2a$10$"), "bcrypt hash leaked into output");
+}
+
+#[test]
+fn clean_state_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "terraform.tfstate",
+        r#"{"version":4,"terraform_version":"1.9.8","serial":1,"lineage":"x","outputs":{},"resources":[
+      {"mode":"managed","type":"random_pet","name":"p","provider":"provider[\"registry.terraform.io/hashicorp/random\"]",
+       "instances":[{"schema_version":0,"attributes":{"id":"happy-cat","length":2}}]}]}"#,
+    );
+    let o = run(tfguard().arg("check").arg(&p));
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+}
+
+#[test]
+fn malformed_state_is_exit_2_with_location_and_others_still_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "bad.tfstate",
+        "{\n  \"version\": 4,\n  \"resources\": [\n}\n",
+    );
+    std::fs::copy(
+        root().join("examples/seed/terraform.tfstate"),
+        dir.path().join("seed.tfstate"),
+    )
+    .unwrap();
+    let o = run(tfguard().arg("check").arg(dir.path()));
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}{err}");
+    let all = format!("{out}{err}");
+    assert!(all.contains("bad.tfstate:4:"), "no location: {all}");
+    assert!(
+        all.contains("random_password.oauth_client_secret"),
+        "other file not checked: {all}"
+    );
+}
+
+#[test]
+fn memory_limit_is_exit_2_naming_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    // ~8 MB of state against a 4 MiB guest memory cap.
+    let mut s = String::from(
+        r#"{"version":4,"terraform_version":"1.9.8","serial":1,"lineage":"x","resources":["#,
+    );
+    for i in 0..20_000 {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&format!(r#"{{"mode":"managed","type":"null_resource","name":"n{i}","instances":[{{"attributes":{{"id":"{i:0>300}"}}}}]}}"#));
+    }
+    s.push_str("]}");
+    let p = write(dir.path(), "big.tfstate", &s);
+    let o = run(tfguard().args(["check", "--max-memory", "4MiB"]).arg(&p));
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}{err}");
+    assert!(err.contains("memory limit of 4 MiB"), "{err}");
+}
+
+#[test]
+fn time_limit_is_exit_2_naming_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::from(
+        r#"{"version":4,"terraform_version":"1.9.8","serial":1,"lineage":"x","resources":["#,
+    );
+    for i in 0..200_000 {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&format!(r#"{{"mode":"managed","type":"null_resource","name":"n{i}","instances":[{{"attributes":{{"id":"{i}"}}}}]}}"#));
+    }
+    s.push_str("]}");
+    let p = write(dir.path(), "slow.tfstate", &s);
+    let o = run(tfguard().args(["check", "--timeout", "1ms"]).arg(&p));
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}{err}");
+    assert!(err.contains("time limit"), "{err}");
+}
+
+#[test]
+fn usage_error_is_exit_2() {
+    let o = run(tfguard().args(["check", "--fail-on", "sometimes"]));
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(tfguard().args(["check", "/definitely/not/here"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("/definitely/not/here"));
+}
+
+#[test]
+fn every_corpus_state_and_plan_parses_or_is_unsupported() {
+    let corpus = root().join("tests/corpus");
+    let o = run(tfguard().args(["check", "--fail-on", "error"]).arg(&corpus));
+    let (out, err) = text(&o);
+    assert!(!err.contains("trapped"), "guest crashed: {err}");
+    // Every error line must be either a deliberately broken fixture or "unsupported".
+    for line in out.lines().filter(|l| l.starts_with("error: ")) {
+        let expected_bad = [
+            "invalid",
+            "bad-state",
+            "corrupt",
+            "malformed",
+            "encrypted",
+            "v0",
+            "future",
+            "truncated",
+        ]
+        .iter()
+        .any(|k| line.to_lowercase().contains(k));
+        assert!(expected_bad, "unexpected parse failure: {line}");
+    }
+}
