@@ -1,14 +1,227 @@
-//! Suppressions: `# tfguard:ignore[RULE] reason` comments in HCL and `ignore` entries in the
-//! config. A suppressed finding is kept, marked with its reason, so reports can list it.
+//! Suppressions: `# tfguard:ignore[RULE] reason` (or `// tfguard:ignore[...]`) comments in HCL,
+//! and `ignore` entries in the config. A suppressed finding is kept, marked with its reason, so
+//! every report format can list it; it no longer fails the gate.
+//!
+//! A comment covers findings that start on its own line (trailing comment), on the next code
+//! line, or anywhere inside the block or attribute that starts on that next line. So a comment
+//! directly above `resource "a" "b" {` covers the whole resource (tflint placement, checkov's
+//! resource scope). The reason is mandatory (TFG900); unused (TFG901) and unknown codes
+//! (TFG902) are reported. Meta findings are never suppressed, and document errors cannot be.
 
-use crate::hcl::Module;
+use std::collections::BTreeSet;
+
+use hcl::edit::Span as _;
+use hcl::edit::structure::{Body, Structure};
+
+use crate::hcl::{HclFile, LineIndex, Module};
 use crate::options::Options;
-use crate::types::{Finding, Suppression};
+use crate::rules::{self, Hit, RuleMeta, Sink, meta};
+use crate::types::{Finding, Span, Suppression};
 
-pub fn apply(findings: &mut [Finding], _modules: &[Module], options: &Options) {
+const MARKER: &str = "tfguard:ignore";
+
+/// One `tfguard:ignore[...]` comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    pub path: String,
+    /// Line of the comment (1-based).
+    pub line: u32,
+    /// Span of the comment text from its `#`/`//` to the end of the line.
+    pub span: Span,
+    /// Codes as written, normalised to rule ids where known.
+    pub codes: Vec<String>,
+    pub reason: String,
+    /// Inclusive line range the comment covers.
+    pub covers: (u32, u32),
+}
+
+/// Find the directive on one line: the marker must open a comment (`#` or `//`, then spaces).
+/// This is a line scan rather than a walk of hcl-edit's decor, because comments inside
+/// expressions (lists, `jsonencode({...})`) are not reachable through the decor API; a `#` inside
+/// a string literal would only match if the string itself spells out a directive.
+fn parse_line(line: &str) -> Option<(usize, Vec<String>, String, bool)> {
+    let at = line.find(MARKER)?;
+    let before = line[..at].trim_end();
+    let comment_start = if let Some(b) = before.strip_suffix('#') {
+        b.len()
+    } else if let Some(b) = before.strip_suffix("//") {
+        b.len()
+    } else {
+        return None;
+    };
+    let rest = &line[at + MARKER.len()..];
+    // `tfguard:ignore-file` and other spellings are not directives of this kind.
+    let rest = rest.strip_prefix('[')?;
+    let close = rest.find(']')?;
+    let codes = rest[..close]
+        .split(',')
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let reason = rest[close + 1..].trim();
+    // `*/` closing a block comment is not part of the reason.
+    let reason = reason
+        .strip_suffix("*/")
+        .unwrap_or(reason)
+        .trim()
+        .to_string();
+    let trailing = !line[..comment_start].trim().is_empty();
+    Some((comment_start, codes, reason, trailing))
+}
+
+/// (first line, last line) of every block and attribute, nested ones included.
+fn structure_lines(body: &Body, lines: &LineIndex, src: &str, out: &mut Vec<(u32, u32)>) {
+    for s in body.iter() {
+        if let Some(r) = s.span() {
+            let (a, _) = lines.position(src, r.start);
+            let (b, _) = lines.position(src, r.end.saturating_sub(1).max(r.start));
+            out.push((a, b));
+        }
+        if let Structure::Block(b) = s {
+            structure_lines(&b.body, lines, src, out);
+        }
+    }
+}
+
+/// Every directive in one `.tf` file, with the lines it covers.
+pub fn directives(file: &HclFile) -> Vec<Directive> {
+    directives_in(&file.path, &file.src, &file.body, &file.lines)
+}
+
+fn directives_in(path: &str, src: &str, body: &Body, lines: &LineIndex) -> Vec<Directive> {
+    let text_lines: Vec<&str> = src.lines().collect();
+    let mut ranges = Vec::new();
+    structure_lines(body, lines, src, &mut ranges);
+    let mut out = Vec::new();
+    for (i, text) in text_lines.iter().enumerate() {
+        let Some((start, codes, reason, trailing)) = parse_line(text) else {
+            continue;
+        };
+        let line = i as u32 + 1;
+        let covers = if trailing {
+            (line, line)
+        } else {
+            // The next line that is neither blank nor another comment.
+            let target = text_lines
+                .iter()
+                .enumerate()
+                .skip(i + 1)
+                .find(|(_, l)| {
+                    let t = l.trim_start();
+                    !t.is_empty() && !t.starts_with('#') && !t.starts_with("//")
+                })
+                .map(|(j, _)| j as u32 + 1);
+            match target {
+                Some(t) => {
+                    let end = ranges
+                        .iter()
+                        .filter(|(a, _)| *a == t)
+                        .map(|(_, b)| *b)
+                        .max()
+                        .unwrap_or(t);
+                    (t, end.max(t))
+                }
+                None => (line, line),
+            }
+        };
+        let column = text[..start].chars().count() as u32 + 1;
+        out.push(Directive {
+            path: path.to_string(),
+            line,
+            span: Span {
+                line,
+                column,
+                end_line: line,
+                end_column: text.chars().count() as u32 + 1,
+            },
+            codes,
+            reason,
+            covers,
+        });
+    }
+    out
+}
+
+fn is_meta(id: &str) -> bool {
+    id.starts_with("TFG9")
+}
+
+pub fn apply(findings: &mut Vec<Finding>, modules: &[Module], options: &Options) {
+    let mut meta_sink = Sink::new(options);
+    let all: Vec<Directive> = modules
+        .iter()
+        .flat_map(|m| {
+            let tf = m.files.iter().flat_map(directives);
+            let vars = m
+                .tfvars
+                .iter()
+                .flat_map(|v| directives_in(&v.path, &v.src, &v.body, &v.lines));
+            tf.chain(vars).collect::<Vec<_>>()
+        })
+        .collect();
+
+    for (n, d) in all.iter().enumerate() {
+        if d.reason.is_empty() {
+            report(
+                &mut meta_sink,
+                &meta::WITHOUT_REASON,
+                d,
+                n,
+                format!(
+                    "suppression of {} has no reason, so it is ignored",
+                    d.codes.join(", ")
+                ),
+                "Write why the finding is acceptable after the bracket: `# tfguard:ignore[ID] reason`.",
+            );
+            continue;
+        }
+        let mut used = BTreeSet::new();
+        for code in &d.codes {
+            let Some(rule) = rules::find(code) else {
+                report(
+                    &mut meta_sink,
+                    &meta::UNKNOWN_RULE,
+                    d,
+                    n,
+                    format!("suppression names unknown rule `{code}`"),
+                    "Use a rule id from `tfguard rules`.",
+                );
+                continue;
+            };
+            let id = rule.meta().id;
+            for f in findings.iter_mut() {
+                if f.rule_id != id || f.path != d.path || f.suppressed.is_some() || is_meta(id) {
+                    continue;
+                }
+                let Some(s) = f.span else { continue };
+                if s.line >= d.covers.0 && s.line <= d.covers.1 {
+                    f.suppressed = Some(Suppression {
+                        reason: d.reason.clone(),
+                        origin: format!("comment {}:{}", d.path, d.line),
+                    });
+                    used.insert(id);
+                }
+            }
+            if !used.contains(id) && options.enabled(id) && !is_meta(id) {
+                report(
+                    &mut meta_sink,
+                    &meta::UNUSED,
+                    d,
+                    n,
+                    format!("suppression of {id} matches no finding"),
+                    "Remove the unused code (or the whole comment).",
+                );
+            }
+        }
+    }
+
     for f in findings.iter_mut() {
+        if f.suppressed.is_some() || is_meta(&f.rule_id) {
+            continue;
+        }
         for entry in &options.ignore {
-            if entry.rule != f.rule_id {
+            let id_ok = rules::find(&entry.rule).is_some_and(|r| r.meta().id == f.rule_id);
+            if !id_ok {
                 continue;
             }
             let addr_ok = match (&entry.address, &f.address) {
@@ -25,6 +238,36 @@ pub fn apply(findings: &mut [Finding], _modules: &[Module], options: &Options) {
                 break;
             }
         }
+    }
+    findings.append(&mut meta_sink.findings);
+}
+
+fn report(sink: &mut Sink, m: &RuleMeta, d: &Directive, n: usize, message: String, fix: &str) {
+    if !sink.options.enabled(m.id) {
+        return;
+    }
+    sink.report(
+        m,
+        Hit {
+            message,
+            path: d.path.clone(),
+            span: Some(d.span),
+            remediation: fix.to_string(),
+            ..Hit::default()
+        },
+    );
+    // The default fingerprint has no address to tell two comments in one file apart; the
+    // comment's own text does, and survives line moves.
+    if let Some(f) = sink.findings.last_mut() {
+        let nth = n.to_string();
+        f.fingerprint = rules::fingerprint(&[
+            m.id,
+            &d.path,
+            &d.codes.join(","),
+            &d.reason,
+            &f.message,
+            if m.id == meta::UNUSED.id { "" } else { &nth },
+        ]);
     }
 }
 
@@ -55,11 +298,133 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::hcl::parse;
+
+    fn file(src: &str) -> HclFile {
+        let (src, body, lines) = parse("main.tf", src.as_bytes()).ok().unwrap();
+        HclFile {
+            path: "main.tf".into(),
+            src,
+            body,
+            lines,
+        }
+    }
+
     #[test]
     fn glob_matches() {
-        assert!(super::glob("module.legacy.*", "module.legacy.x.y[0]"));
-        assert!(super::glob("*.tfstate", "a/b.tfstate"));
-        assert!(!super::glob("a*c", "abd"));
-        assert!(super::glob("a*b*c", "aXbYc"));
+        assert!(glob("module.legacy.*", "module.legacy.x.y[0]"));
+        assert!(glob("*.tfstate", "a/b.tfstate"));
+        assert!(!glob("a*c", "abd"));
+        assert!(glob("a*b*c", "aXbYc"));
+    }
+
+    #[test]
+    fn parses_hash_and_slash_comments() {
+        let (_, codes, reason, trailing) =
+            parse_line("  # tfguard:ignore[TFG001, TFG010] legacy, OPS-1").unwrap();
+        assert_eq!(codes, ["TFG001", "TFG010"]);
+        assert_eq!(reason, "legacy, OPS-1");
+        assert!(!trailing);
+        let (_, codes, reason, trailing) = parse_line("x = 1 // tfguard:ignore[TFG002]").unwrap();
+        assert_eq!(codes, ["TFG002"]);
+        assert_eq!(reason, "");
+        assert!(trailing);
+        assert!(parse_line("x = \"tfguard:ignore[TFG001] nope\"").is_none());
+        assert!(parse_line("# tfguard:ignore-file[TFG001] r").is_none());
+    }
+
+    #[test]
+    fn comment_above_a_block_covers_the_block() {
+        let f = file(
+            "# tfguard:ignore[TFG001] reason\n\
+             resource \"a\" \"b\" {\n  x = 1\n  y = {\n    z = 2\n  }\n}\n\
+             z = 3 # tfguard:ignore[TFG002] r2\n",
+        );
+        let d = directives(&f);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].covers, (2, 7));
+        assert_eq!(d[1].covers, (8, 8));
+        assert_eq!(d[1].span.column, 7);
+    }
+
+    #[test]
+    fn comment_above_a_multiline_attribute_covers_it() {
+        let f = file(
+            "resource \"a\" \"b\" {\n  // tfguard:ignore[TFG001] ok\n  data_json = jsonencode({\n    k = 1\n  })\n  other = 2\n}\n",
+        );
+        let d = directives(&f);
+        assert_eq!(d[0].covers, (3, 5));
+    }
+
+    fn finding(rule: &str, line: u32) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            severity: crate::types::Severity::Error,
+            message: "m".into(),
+            path: "main.tf".into(),
+            span: Some(Span {
+                line,
+                column: 3,
+                end_line: line,
+                end_column: 9,
+            }),
+            address: Some("random_password.p".into()),
+            attribute: None,
+            flow: Vec::new(),
+            remediation: String::new(),
+            suppressed: None,
+            fingerprint: format!("{rule}{line}"),
+        }
+    }
+
+    fn module(src: &str) -> Module {
+        Module {
+            dir: ".".into(),
+            files: vec![file(src)],
+            tfvars: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn apply_suppresses_with_reason_and_reports_meta() {
+        let src = "# tfguard:ignore[TFG001] accepted in OPS-1\n\
+                   resource \"random_password\" \"p\" {\n  length = 32\n}\n\
+                   # tfguard:ignore[TFG002]\n\
+                   resource \"random_password\" \"q\" {\n  length = 32\n}\n\
+                   # tfguard:ignore[TFG001, TGF001] unused and typo\n\
+                   resource \"random_password\" \"r\" {\n  length = 32\n}\n";
+        let mut fs = vec![finding("TFG001", 3), finding("TFG002", 7)];
+        apply(&mut fs, &[module(src)], &Options::default());
+        let s = fs[0].suppressed.as_ref().unwrap();
+        assert_eq!(s.reason, "accepted in OPS-1");
+        assert_eq!(s.origin, "comment main.tf:1");
+        // No reason: the suppression is ignored and TFG900 is reported on the comment.
+        assert!(fs[1].suppressed.is_none());
+        let meta: Vec<(&str, u32)> = fs[2..]
+            .iter()
+            .map(|f| (f.rule_id.as_str(), f.span.unwrap().line))
+            .collect();
+        assert_eq!(meta, [("TFG900", 5), ("TFG901", 9), ("TFG902", 9)]);
+        let fps: BTreeSet<&str> = fs.iter().map(|f| f.fingerprint.as_str()).collect();
+        assert_eq!(fps.len(), fs.len());
+    }
+
+    #[test]
+    fn comment_out_of_scope_does_not_suppress() {
+        let src = "# tfguard:ignore[TFG001] r\nlocals {\n  a = 1\n}\n\nresource \"random_password\" \"p\" {\n  length = 32\n}\n";
+        let mut fs = vec![finding("TFG001", 7)];
+        apply(&mut fs, &[module(src)], &Options::default());
+        assert!(fs[0].suppressed.is_none());
+        assert_eq!(fs[1].rule_id, "TFG901");
+    }
+
+    #[test]
+    fn disabled_meta_rules_are_silent() {
+        let src = "# tfguard:ignore[TFG001]\nlocals {\n  a = 1\n}\n";
+        let opts = Options::parse(r#"{"disable":["TFG900"]}"#).unwrap();
+        let mut fs = Vec::new();
+        apply(&mut fs, &[module(src)], &opts);
+        assert!(fs.is_empty(), "{fs:?}");
     }
 }

@@ -10,9 +10,22 @@ use crate::types::{Finding, Severity, Span};
 
 mod secret_attribute_in_state;
 mod sensitive_value_in_state;
+mod suppression_without_reason;
+mod unknown_rule_in_suppression;
+mod unused_suppression;
 
 pub use secret_attribute_in_state::SecretAttributeInState;
 pub use sensitive_value_in_state::SensitiveValueInState;
+pub use suppression_without_reason::SuppressionWithoutReason;
+pub use unknown_rule_in_suppression::UnknownRuleInSuppression;
+pub use unused_suppression::UnusedSuppression;
+
+/// Meta rules (TFG900–TFG909) are reported by `crate::suppress`, not by the rule hooks.
+pub mod meta {
+    pub use super::suppression_without_reason::META as WITHOUT_REASON;
+    pub use super::unknown_rule_in_suppression::META as UNKNOWN_RULE;
+    pub use super::unused_suppression::META as UNUSED;
+}
 
 /// What every rule declares about itself.
 pub struct RuleMeta {
@@ -50,7 +63,13 @@ pub trait Rule: Sync {
     fn check_module(&self, _cx: &Ctx<'_>, _m: &Module, _out: &mut Sink) {}
 }
 
-pub static REGISTRY: &[&dyn Rule] = &[&SecretAttributeInState, &SensitiveValueInState];
+pub static REGISTRY: &[&dyn Rule] = &[
+    &SecretAttributeInState,
+    &SensitiveValueInState,
+    &SuppressionWithoutReason,
+    &UnusedSuppression,
+    &UnknownRuleInSuppression,
+];
 
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
     REGISTRY
