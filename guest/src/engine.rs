@@ -160,10 +160,22 @@ pub fn check_prepared(
                 };
                 match result {
                     Ok(kind) => {
+                        for r in &rules {
+                            r.check_document(&cx, &doc.path, &doc.contents, &mut sub);
+                        }
                         sink.findings.append(&mut sub.findings);
                         documents.push(DocSummary {
                             path: doc.path.clone(),
                             recognised_as: kind.label(),
+                        });
+                    }
+                    Err(e) if e.encrypted => {
+                        if prep.options.enabled("TFG007") {
+                            crate::rules::report_encrypted(&mut sink, &doc.path, &e.message);
+                        }
+                        documents.push(DocSummary {
+                            path: doc.path.clone(),
+                            recognised_as: "encrypted (OpenTofu)".into(),
                         });
                     }
                     Err(e) => {

@@ -1,8 +1,10 @@
 //! tfguard's policy module. Plain Rust behind a thin component export (`export.rs`), so the
 //! rules run and are tested natively too. No I/O: documents and settings come in as data.
 
+pub mod detect;
 pub mod engine;
 pub mod hcl;
+pub mod oauth;
 pub mod options;
 pub mod policy;
 pub mod rules;

@@ -8,17 +8,60 @@ use crate::policy::Policy;
 use crate::state::{Instance, Output, Variable};
 use crate::types::{Finding, Severity, Span};
 
+mod known_secret_in_state;
 mod secret_attribute_in_state;
+mod secret_in_output;
+mod secret_pattern_in_value;
+mod sensitive_plan_variable;
 mod sensitive_value_in_state;
+mod state_encrypted;
 mod suppression_without_reason;
 mod unknown_rule_in_suppression;
 mod unused_suppression;
 
+pub use known_secret_in_state::KnownSecretInState;
 pub use secret_attribute_in_state::SecretAttributeInState;
+pub use secret_in_output::SecretInOutput;
+pub use secret_pattern_in_value::SecretPatternInValue;
+pub use sensitive_plan_variable::SensitivePlanVariable;
 pub use sensitive_value_in_state::SensitiveValueInState;
+pub use state_encrypted::StateEncrypted;
+pub(crate) use state_encrypted::report as report_encrypted;
 pub use suppression_without_reason::SuppressionWithoutReason;
 pub use unknown_rule_in_suppression::UnknownRuleInSuppression;
 pub use unused_suppression::UnusedSuppression;
+
+// Genesys Cloud OAuth clients (TFG020–TFG049); shared logic in `crate::oauth`.
+mod genesyscloud_provider_source;
+mod oauth_client_argument_too_new;
+mod oauth_client_invalid_value;
+mod oauth_client_secret_argument;
+mod oauth_client_secret_exposed;
+mod oauth_client_unknown_argument;
+mod oauth_grant_scope_mismatch;
+mod oauth_redirect_uri_invalid;
+mod oauth_redirect_uri_missing;
+mod oauth_redirect_uri_not_https;
+mod oauth_redirect_uri_unused;
+mod oauth_scope_broad;
+mod oauth_scope_not_allowed;
+mod oauth_scope_not_least_privilege;
+mod oauth_scope_unknown;
+pub use genesyscloud_provider_source::GenesyscloudProviderSource;
+pub use oauth_client_argument_too_new::OauthClientArgumentTooNew;
+pub use oauth_client_invalid_value::OauthClientInvalidValue;
+pub use oauth_client_secret_argument::OauthClientSecretArgument;
+pub use oauth_client_secret_exposed::OauthClientSecretExposed;
+pub use oauth_client_unknown_argument::OauthClientUnknownArgument;
+pub use oauth_grant_scope_mismatch::OauthGrantScopeMismatch;
+pub use oauth_redirect_uri_invalid::OauthRedirectUriInvalid;
+pub use oauth_redirect_uri_missing::OauthRedirectUriMissing;
+pub use oauth_redirect_uri_not_https::OauthRedirectUriNotHttps;
+pub use oauth_redirect_uri_unused::OauthRedirectUriUnused;
+pub use oauth_scope_broad::OauthScopeBroad;
+pub use oauth_scope_not_allowed::OauthScopeNotAllowed;
+pub use oauth_scope_not_least_privilege::OauthScopeNotLeastPrivilege;
+pub use oauth_scope_unknown::OauthScopeUnknown;
 
 /// Meta rules (TFG900–TFG909) are reported by `crate::suppress`, not by the rule hooks.
 pub mod meta {
@@ -59,6 +102,8 @@ pub trait Rule: Sync {
     fn check_output(&self, _cx: &Ctx<'_>, _path: &str, _o: &Output<'_>, _out: &mut Sink) {}
     /// A plan's input variable.
     fn check_variable(&self, _cx: &Ctx<'_>, _path: &str, _v: &Variable<'_>, _out: &mut Sink) {}
+    /// The raw bytes of a state or plan document, after its instances were visited.
+    fn check_document(&self, _cx: &Ctx<'_>, _path: &str, _bytes: &[u8], _out: &mut Sink) {}
     /// A Terraform module (all `.tf` files of one directory, with its tfvars).
     fn check_module(&self, _cx: &Ctx<'_>, _m: &Module, _out: &mut Sink) {}
 }
@@ -66,9 +111,29 @@ pub trait Rule: Sync {
 pub static REGISTRY: &[&dyn Rule] = &[
     &SecretAttributeInState,
     &SensitiveValueInState,
+    &SecretPatternInValue,
+    &SecretInOutput,
+    &SensitivePlanVariable,
+    &KnownSecretInState,
+    &StateEncrypted,
     &SuppressionWithoutReason,
     &UnusedSuppression,
     &UnknownRuleInSuppression,
+    &OauthRedirectUriNotHttps,
+    &OauthRedirectUriInvalid,
+    &OauthRedirectUriMissing,
+    &OauthRedirectUriUnused,
+    &OauthScopeUnknown,
+    &OauthScopeNotAllowed,
+    &OauthScopeBroad,
+    &OauthScopeNotLeastPrivilege,
+    &OauthGrantScopeMismatch,
+    &OauthClientUnknownArgument,
+    &OauthClientInvalidValue,
+    &OauthClientSecretExposed,
+    &OauthClientSecretArgument,
+    &GenesyscloudProviderSource,
+    &OauthClientArgumentTooNew,
 ];
 
 pub fn find(id: &str) -> Option<&'static dyn Rule> {

@@ -51,6 +51,8 @@ pub struct Output<'a> {
 pub struct Variable<'a> {
     pub name: &'a str,
     pub value: Value,
+    /// Declared `sensitive = true` in the plan's `configuration`.
+    pub sensitive: bool,
 }
 
 /// What the rules see of a JSON document.
@@ -89,6 +91,8 @@ pub struct JsonDocError {
     pub line: Option<u32>,
     pub column: Option<u32>,
     pub unsupported: bool,
+    /// OpenTofu-encrypted: safe by construction, reported as info rather than an error.
+    pub encrypted: bool,
 }
 
 impl JsonDocError {
@@ -98,6 +102,7 @@ impl JsonDocError {
             line: None,
             column: None,
             unsupported: true,
+            encrypted: false,
         }
     }
     fn malformed(msg: impl Into<String>) -> Self {
@@ -106,6 +111,7 @@ impl JsonDocError {
             line: None,
             column: None,
             unsupported: false,
+            encrypted: false,
         }
     }
     fn from_serde(context: &str, e: serde_json::Error) -> Self {
@@ -119,6 +125,7 @@ impl JsonDocError {
             line,
             column,
             unsupported: false,
+            encrypted: false,
         }
     }
 }
@@ -141,6 +148,7 @@ struct Top<'a> {
     output_changes: Option<&'a RawValue>,
     prior_state: Option<&'a RawValue>,
     variables: Option<&'a RawValue>,
+    configuration: Option<&'a RawValue>,
 }
 
 /// Is this JSON one of ours? Used for `detect` documents (plan JSON has no fixed file name).
@@ -155,21 +163,60 @@ pub fn looks_like_terraform_json(bytes: &[u8]) -> bool {
             || s.contains("\"lineage\""))
 }
 
+/// UTF-8 (with or without BOM) is borrowed; UTF-16 with a BOM (what PowerShell's `>` writes
+/// for `terraform show -json > plan.json` on Windows) is transcoded.
+fn decode_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, JsonDocError> {
+    use std::borrow::Cow;
+    let utf16 = |be: bool| -> Result<Cow<'_, str>, JsonDocError> {
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .map(|c| {
+                let pair = [c[0], c.get(1).copied().unwrap_or(0)];
+                if be {
+                    u16::from_be_bytes(pair)
+                } else {
+                    u16::from_le_bytes(pair)
+                }
+            })
+            .collect();
+        String::from_utf16(&units).map(Cow::Owned).map_err(|_| {
+            JsonDocError::malformed(
+                "invalid UTF-16 (the file starts with a UTF-16 byte-order mark)",
+            )
+        })
+    };
+    match bytes {
+        [0xFF, 0xFE, ..] => utf16(false),
+        [0xFE, 0xFF, ..] => utf16(true),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => std::str::from_utf8(rest)
+            .map(Cow::Borrowed)
+            .map_err(not_utf8),
+        _ => std::str::from_utf8(bytes)
+            .map(Cow::Borrowed)
+            .map_err(not_utf8),
+    }
+}
+
+fn not_utf8(e: std::str::Utf8Error) -> JsonDocError {
+    JsonDocError::malformed(format!(
+        "not UTF-8 (byte {}): Terraform writes state and plans as UTF-8 JSON",
+        e.valid_up_to()
+    ))
+}
+
 /// Parse a state or plan document and feed every instance, output and variable to `v`.
 pub fn visit(bytes: &[u8], v: &mut dyn Visitor) -> Result<Recognised, JsonDocError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        JsonDocError::malformed(format!(
-            "not UTF-8 (byte {}): Terraform writes state and plans as UTF-8 JSON",
-            e.valid_up_to()
-        ))
-    })?;
+    let decoded = decode_text(bytes)?;
+    let text: &str = &decoded;
     let top: Top<'_> =
         serde_json::from_str(text).map_err(|e| JsonDocError::from_serde("invalid JSON", e))?;
 
     if top.encryption_version.is_some_and(|v| !v.is_empty()) || top.encrypted_data.is_some() {
-        return Err(JsonDocError::unsupported(
-            "encrypted (OpenTofu state encryption), cannot inspect: decrypt it with `tofu show -json` and check that output",
-        ));
+        let mut e = JsonDocError::unsupported(
+            "encrypted (OpenTofu state encryption), cannot inspect: check the decrypted `tofu show -json` output in a trusted job",
+        );
+        e.encrypted = true;
+        return Err(e);
     }
     if top.planned_values.is_some() || top.resource_changes.is_some() || top.prior_state.is_some() {
         plan::visit(&top, v)?;
@@ -455,4 +502,38 @@ mod tests {
             "data.vault_generic_secret.s[\"k\"]"
         );
     }
+}
+
+/// Call `f` with every string leaf of `v` and its path (object keys and array indexes).
+pub fn walk_strings(v: &Value, path: &mut Vec<Step>, f: &mut dyn FnMut(&[Step], &str)) {
+    match v {
+        Value::String(s) => f(path, s),
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                path.push(Step::Index(Value::from(i)));
+                walk_strings(x, path, f);
+                path.pop();
+            }
+        }
+        Value::Object(m) => {
+            for (k, x) in m {
+                path.push(Step::Attr(k.clone()));
+                walk_strings(x, path, f);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The last attribute name on a path (`env[0].DB_PASSWORD` → `DB_PASSWORD`).
+pub fn last_name(path: &[Step]) -> &str {
+    path.iter()
+        .rev()
+        .find_map(|s| match s {
+            Step::Attr(a) => Some(a.as_str()),
+            Step::Index(Value::String(k)) => Some(k.as_str()),
+            Step::Index(_) => None,
+        })
+        .unwrap_or("")
 }

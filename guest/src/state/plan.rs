@@ -105,6 +105,42 @@ struct PriorState<'a> {
 }
 
 #[derive(Deserialize)]
+struct ConfigRepr {
+    #[serde(default)]
+    root_module: Option<ConfigModule>,
+}
+
+#[derive(Deserialize)]
+struct ConfigModule {
+    #[serde(default)]
+    variables: BTreeMap<String, ConfigVariable>,
+}
+
+#[derive(Deserialize)]
+struct ConfigVariable {
+    #[serde(default)]
+    sensitive: bool,
+}
+
+/// Names of root variables declared `sensitive = true` (from `configuration`).
+fn sensitive_variables(raw: Option<&RawValue>) -> Result<Vec<String>, JsonDocError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    let c: ConfigRepr = serde_json::from_str(raw.get())
+        .map_err(|e| JsonDocError::from_serde("`configuration`", e))?;
+    Ok(c.root_module
+        .map(|m| {
+            m.variables
+                .into_iter()
+                .filter(|(_, v)| v.sensitive)
+                .map(|(k, _)| k)
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+#[derive(Deserialize)]
 struct VariableRepr {
     #[serde(default)]
     value: Value,
@@ -240,10 +276,12 @@ pub(super) fn visit(top: &Top<'_>, v: &mut dyn Visitor) -> Result<(), JsonDocErr
     if let Some(raw) = top.variables {
         let vars: BTreeMap<&str, VariableRepr> = serde_json::from_str(raw.get())
             .map_err(|e| JsonDocError::from_serde("`variables`", e))?;
+        let sensitive = sensitive_variables(top.configuration)?;
         for (name, var) in vars {
             v.variable(&Variable {
                 name,
                 value: var.value,
+                sensitive: sensitive.iter().any(|s| s == name),
             });
         }
     }

@@ -18,12 +18,17 @@ struct ModuleV3 {
     resources: BTreeMap<String, ResourceV3>,
 }
 
+/// v3 outputs are objects; v1/v2 outputs are plain strings.
 #[derive(Deserialize)]
-struct OutputV3 {
-    #[serde(default)]
-    sensitive: bool,
-    #[serde(default)]
-    value: Value,
+#[serde(untagged)]
+enum OutputV3 {
+    Full {
+        #[serde(default)]
+        sensitive: bool,
+        #[serde(default)]
+        value: Value,
+    },
+    Bare(Value),
 }
 
 #[derive(Deserialize)]
@@ -106,10 +111,14 @@ pub(super) fn visit(modules: Option<&RawValue>, v: &mut dyn Visitor) -> Result<(
         }
         if is_root {
             for (name, o) in &m.outputs {
+                let (value, sensitive) = match o {
+                    OutputV3::Full { sensitive, value } => (value.clone(), *sensitive),
+                    OutputV3::Bare(v) => (v.clone(), false),
+                };
                 v.output(&Output {
                     name,
-                    value: o.value.clone(),
-                    sensitive: o.sensitive,
+                    value,
+                    sensitive,
                     origin: "outputs".into(),
                 });
             }

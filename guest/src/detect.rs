@@ -1,0 +1,305 @@
+//! Generic secret detectors for values in any attribute: known token formats first (exact,
+//! near-zero false positives), then keyword assignments inside scripts, then entropy — and
+//! entropy only where the attribute's name says "secret", because entropy on names, IDs,
+//! ARNs and hashes is the false positive users of other scanners complain about most.
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    PrivateKey,
+    VaultToken,
+    AwsAccessKey,
+    Jwt,
+    GithubToken,
+    SlackToken,
+    GoogleApiKey,
+    StripeKey,
+    UrlCredentials,
+    KeywordAssignment,
+    HighEntropy,
+}
+
+impl Kind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::PrivateKey => "a private key (PEM/OpenSSH block)",
+            Kind::VaultToken => "a Vault token",
+            Kind::AwsAccessKey => "an AWS access key",
+            Kind::Jwt => "a JSON Web Token",
+            Kind::GithubToken => "a GitHub token",
+            Kind::SlackToken => "a Slack token",
+            Kind::GoogleApiKey => "a Google API key",
+            Kind::StripeKey => "a Stripe secret key",
+            Kind::UrlCredentials => "a URL with an embedded password",
+            Kind::KeywordAssignment => "a secret assigned in a script (e.g. `PASSWORD=...`)",
+            Kind::HighEntropy => "a high-entropy secret in a secret-named attribute",
+        }
+    }
+}
+
+struct Patterns {
+    formats: Vec<(Kind, Regex)>,
+    keyword: Regex,
+    secret_name: Regex,
+    not_secret_name: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let re = |s: &str| Regex::new(s).unwrap_or_else(|e| panic!("built-in detector regex {s}: {e}"));
+        Patterns {
+            formats: vec![
+                (Kind::PrivateKey, re(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
+                (Kind::VaultToken, re(r"\bhv[sbr]\.[A-Za-z0-9_-]{24,}")),
+                (Kind::AwsAccessKey, re(r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b")),
+                (Kind::Jwt, re(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
+                (Kind::GithubToken, re(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})")),
+                (Kind::SlackToken, re(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
+                (Kind::GoogleApiKey, re(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+                (Kind::StripeKey, re(r"\b[sr]k_live_[0-9A-Za-z]{16,}")),
+                (Kind::UrlCredentials, re(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]{3,})@")),
+            ],
+            // NAME=value / NAME: value / "name": "value" inside scripts and documents.
+            keyword: re(
+                r#"(?i)(?:^|[^A-Za-z0-9])([A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Za-z0-9_]*)["']?\s*[:=]\s*\\?["']?([^\s"'\\,;}]{6,})"#,
+            ),
+            secret_name: re(
+                r"(?i)(?:^|_|-)(?:password|passwd|pwd|secret|token|api_?key|apikey|private_?key|access_?key|secret_?key|credentials?|auth|passphrase)(?:$|_|-)",
+            ),
+            not_secret_name: re(
+                r"(?i)(?:_id|_ids|_arn|_name|_names|_version|_length|_policy|_required|_enabled|_type|_path|_uri|_url|_ttl|_expiry|_expiration|_rotation|_count|_reset|_wo|_wo_version|_min|_max|_fingerprint)$|^(?:token_type|auth_type|auth_method|authentication_type)$",
+            ),
+        }
+    })
+}
+
+/// Does this attribute name say it holds a secret?
+pub fn secret_named(name: &str) -> bool {
+    let p = patterns();
+    p.secret_name.is_match(name) && !p.not_secret_name.is_match(name)
+}
+
+/// Shannon entropy in bits per character.
+pub fn entropy(s: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    let mut n = 0u32;
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / f64::from(n);
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Values that are references, placeholders or structure, never secrets.
+fn is_placeholder(v: &str) -> bool {
+    let l = v.to_ascii_lowercase();
+    v.starts_with('$')
+        || v.starts_with('<')
+        || v.starts_with('{')
+        || v.starts_with("arn:")
+        || v.starts_with("var.")
+        || v.starts_with("local.")
+        || v.starts_with("data.")
+        || v.contains("${")
+        || v.contains("{{")
+        || v.starts_with('/')
+        || l.starts_with("http")
+        || [
+            "changeme",
+            "change_me",
+            "example",
+            "placeholder",
+            "redacted",
+            "xxxx",
+            "****",
+            "none",
+            "null",
+            "true",
+            "false",
+            "your_",
+            "todo",
+            "dummy",
+        ]
+        .iter()
+        .any(|p| l.contains(p))
+}
+
+fn looks_like_id(v: &str) -> bool {
+    let hexish = v.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    // UUIDs, hex digests (etags, fingerprints), numeric ids.
+    (hexish && (v.len() == 36 || v.len() == 32 || v.len() == 40 || v.len() == 64))
+        || v.chars().all(|c| c.is_ascii_digit())
+        || v.contains(' ') && v.split(' ').count() > 3
+}
+
+/// A token-shaped string with enough entropy to be generated rather than written.
+fn high_entropy(v: &str) -> bool {
+    let v = v.trim();
+    if v.len() < 16 || v.len() > 4096 || is_placeholder(v) || looks_like_id(v) {
+        return false;
+    }
+    let tokenish = v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "+/=_-.~!@#%^&*".contains(c));
+    let classes = [
+        v.chars().any(|c| c.is_ascii_lowercase()),
+        v.chars().any(|c| c.is_ascii_uppercase()),
+        v.chars().any(|c| c.is_ascii_digit()),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    tokenish && classes >= 2 && entropy(v) >= 3.5
+}
+
+/// Detect a secret in `value`. `attr_name` (the attribute's last path segment) enables the
+/// name-gated checks. Returns the first detector that fires; never returns the value.
+pub fn detect(attr_name: &str, value: &str) -> Option<Kind> {
+    if value.len() < 6 {
+        return None;
+    }
+    let p = patterns();
+    for (kind, re) in &p.formats {
+        if re.is_match(value) {
+            if *kind == Kind::UrlCredentials {
+                // `scheme://user:${var.x}@host` or `:password@` placeholders are not leaks.
+                let pw = re
+                    .captures(value)
+                    .and_then(|c| c.get(1))
+                    .map(|m| m.as_str())
+                    .unwrap_or("");
+                if is_placeholder(pw) || pw.starts_with('$') {
+                    continue;
+                }
+            }
+            return Some(*kind);
+        }
+    }
+    // Scripts and documents (user_data, custom_data, env blocks) with KEY=value lines.
+    if value.contains('\n') || value.contains('=') || value.contains(':') {
+        for c in p.keyword.captures_iter(value) {
+            let (Some(name), Some(v)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            let (name, v) = (name.as_str(), v.as_str());
+            if secret_named(name) && !is_placeholder(v) && !looks_like_id(v) && entropy(v) >= 2.5 {
+                return Some(Kind::KeywordAssignment);
+            }
+        }
+    }
+    if secret_named(attr_name) && high_entropy(value) {
+        return Some(Kind::HighEntropy);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_formats() {
+        assert_eq!(
+            detect("x", "-----BEGIN RSA PRIVATE KEY-----\nMIIE..."),
+            Some(Kind::PrivateKey)
+        );
+        assert_eq!(
+            detect("x", "-----BEGIN OPENSSH PRIVATE KEY-----"),
+            Some(Kind::PrivateKey)
+        );
+        assert_eq!(detect("x", "-----BEGIN PUBLIC KEY-----"), None);
+        assert_eq!(
+            detect("x", "hvs.CAESIJ0aGVsbG8td29ybGQtdGhpcy1pcy1mYWtl"),
+            Some(Kind::VaultToken)
+        );
+        assert_eq!(
+            detect("x", "key AKIAIOSFODNN7EXAMPLE here"),
+            Some(Kind::AwsAccessKey)
+        );
+        assert_eq!(
+            detect(
+                "x",
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+            ),
+            Some(Kind::Jwt)
+        );
+        assert_eq!(
+            detect("x", "postgres://app:s3cr3tP4ss@db:5432/x"),
+            Some(Kind::UrlCredentials)
+        );
+        assert_eq!(detect("x", "postgres://app:${var.pw}@db:5432/x"), None);
+    }
+
+    #[test]
+    fn keyword_assignments_in_scripts() {
+        assert_eq!(
+            detect(
+                "user_data",
+                "#!/bin/bash\nexport AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ7LKEY\n"
+            ),
+            Some(Kind::KeywordAssignment)
+        );
+        assert_eq!(
+            detect("user_data", "export AWS_SECRET_ACCESS_KEY=bar\nexport X=1"),
+            None
+        );
+        assert_eq!(detect("user_data", "export DB_PASSWORD=$DB_PASSWORD"), None);
+    }
+
+    #[test]
+    fn entropy_only_where_the_name_says_secret() {
+        let token = "q8Zr2VnL0xT4pW9kB7sD1fH6jM3cY5gA";
+        assert_eq!(detect("client_secret", token), Some(Kind::HighEntropy));
+        assert_eq!(detect("name", token), None);
+        assert_eq!(detect("id", token), None);
+        // IDs, hashes, ARNs and references in secret-named attributes are not secrets.
+        assert_eq!(detect("secret_id", token), None);
+        assert_eq!(
+            detect("token", "3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"),
+            None
+        );
+        assert_eq!(
+            detect("secret", "arn:aws:secretsmanager:us-east-1:123:secret:x"),
+            None
+        );
+        assert_eq!(detect("password", "changeme-please-now"), None);
+    }
+
+    #[test]
+    fn secret_names() {
+        for n in [
+            "password",
+            "admin_password",
+            "client_secret",
+            "api_key",
+            "auth_token",
+            "private_key",
+        ] {
+            assert!(secret_named(n), "{n}");
+        }
+        for n in [
+            "password_length",
+            "secret_id",
+            "token_type",
+            "key_name",
+            "name",
+            "description",
+            "data_json_wo_version",
+        ] {
+            assert!(!secret_named(n), "{n}");
+        }
+    }
+}
