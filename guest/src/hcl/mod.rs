@@ -1,9 +1,22 @@
 //! Terraform HCL: files parsed with `hcl::edit` (which keeps byte spans), grouped into modules
 //! (one directory = one module), with positions converted to line/column for findings.
+//!
+//! On top of the parsed files (owned by the HCL secret-flow work, issue 3):
+//! - [`model`]: [`ModuleIndex`] — every block of a module by Terraform address, with spans
+//!   ([`Item::attr`] gives an argument's expression and its `file:line:col` [`Loc`]).
+//! - [`eval`]: [`Evaluator`] / [`resolve`] — static values ([`Resolved::Known`] JSON, or
+//!   [`Resolved::Unknown`] with a reason for a "cannot verify" finding).
+//! - [`flow`]: the secret-flow (taint) analysis across a module and its local child modules.
 
 use hcl::edit::structure::Body;
 
 use crate::types::Span;
+
+pub mod eval;
+pub mod model;
+
+pub use eval::{Evaluator, Resolved, resolve};
+pub use model::{Item, ItemKind, Loc, ModuleIndex, attr_loc, expr_loc, header_loc};
 
 /// Byte offset → 1-based line and character column.
 pub struct LineIndex {
@@ -103,6 +116,39 @@ pub fn dir_of(path: &str) -> String {
         Some(_) => "/".to_string(),
         None => ".".to_string(),
     }
+}
+
+/// A module from in-memory files (`.tfvars` names become tfvars), for tests in any rule.
+#[cfg(test)]
+pub fn test_module(dir: &str, files: &[(&str, &str)]) -> Module {
+    let mut m = Module {
+        dir: dir.to_string(),
+        files: Vec::new(),
+        tfvars: Vec::new(),
+    };
+    for (name, text) in files {
+        let path = format!("{dir}/{name}");
+        let (src, body, lines) = match parse(&path, text.as_bytes()) {
+            Ok(p) => p,
+            Err(e) => panic!("{path}: {}", e.message),
+        };
+        if name.ends_with(".tfvars") {
+            m.tfvars.push(TfvarsFile {
+                path,
+                src,
+                body,
+                lines,
+            });
+        } else {
+            m.files.push(HclFile {
+                path,
+                src,
+                body,
+                lines,
+            });
+        }
+    }
+    m
 }
 
 #[cfg(test)]
