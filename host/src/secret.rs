@@ -1,0 +1,98 @@
+//! Secret values in memory. Every credential the host handles (a client secret read from Vault
+//! or returned by the Genesys API, an access token) lives in a `secrecy` box: zeroised on drop,
+//! `Debug` prints `[REDACTED]`, no `Display`, no `Serialize`. Code that really needs the bytes
+//! calls `expose_secret()`, which is easy to grep for and review.
+
+use std::fmt;
+
+pub use secrecy::{ExposeSecret, SecretString};
+
+/// An OAuth client's credentials. The id is not secret; the secret is.
+pub struct Credentials {
+    pub client_id: String,
+    pub client_secret: SecretString,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl Clone for Credentials {
+    fn clone(&self) -> Self {
+        Credentials {
+            client_id: self.client_id.clone(),
+            client_secret: SecretString::from(self.client_secret.expose_secret()),
+        }
+    }
+}
+
+/// Move a `String` into a secret box. `String::into_boxed_str` may reallocate when the
+/// capacity exceeds the length; shrink in place first so no unzeroised copy is left behind.
+pub fn from_string(mut s: String) -> SecretString {
+    s.shrink_to_fit();
+    SecretString::from(s)
+}
+
+/// Every form in which a secret could show up in a text file, for the defence-in-depth
+/// search of files and outputs: raw, JSON-escaped, and standard/URL-safe base64.
+pub fn encodings(secret: &str) -> Vec<String> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let mut out = vec![secret.to_string()];
+    if let Ok(json) = serde_json::to_string(secret) {
+        let inner = json.trim_matches('"').to_string();
+        if inner != secret {
+            out.push(inner);
+        }
+    }
+    out.push(STANDARD.encode(secret));
+    out.push(URL_SAFE_NO_PAD.encode(secret));
+    out
+}
+
+/// True when `haystack` contains `secret` in any of `encodings`. Secrets shorter than 8 bytes
+/// are not searched for: too many false hits, and no generated secret is that short.
+pub fn appears_in(haystack: &[u8], secret: &str) -> bool {
+    if secret.len() < 8 {
+        return false;
+    }
+    encodings(secret)
+        .iter()
+        .any(|e| memfind(haystack, e.as_bytes()))
+}
+
+fn memfind(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_is_redacted() {
+        let c = Credentials {
+            client_id: "id-1".into(),
+            client_secret: SecretString::from("s3cr3t-value-xyz"),
+        };
+        let d = format!("{c:?}");
+        assert!(d.contains("id-1"));
+        assert!(!d.contains("s3cr3t"));
+    }
+
+    #[test]
+    fn finds_every_encoding() {
+        let s = "ab\"cd/ef+gh==xyz";
+        assert!(appears_in(format!("x{s}y").as_bytes(), s));
+        assert!(appears_in(br#"{"v":"ab\"cd/ef+gh==xyz"}"#, s));
+        use base64::Engine as _;
+        let b = base64::engine::general_purpose::STANDARD.encode(s);
+        assert!(appears_in(b.as_bytes(), s));
+        assert!(!appears_in(b"nothing here at all", s));
+    }
+}

@@ -1,0 +1,614 @@
+//! Vault (or OpenBao) KV v2 client, configured the way the Vault CLI is: `VAULT_ADDR`,
+//! `VAULT_TOKEN` (else `~/.vault-token`), `VAULT_NAMESPACE`, `VAULT_CACERT`/`VAULT_CAPATH`.
+//!
+//! Built on the `vaultrs` crate (rustls TLS). Its async API runs on a current-thread tokio
+//! runtime owned by the client, so callers (the CLI commands) stay synchronous.
+//!
+//! Rules kept here:
+//! - plain `http://` is accepted only for a loopback address (a dev server); anything else
+//!   must be `https://`, so a token or secret never crosses a network in clear text;
+//! - values come back as `SecretString` and are never formatted into errors;
+//! - a 403 becomes an answer: the path, the capabilities that are missing (asked of Vault via
+//!   `sys/capabilities-self`) and the policy that would grant them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use vaultrs::api::kv2::requests::{ReadSecretRequest, SetSecretRequestOptions};
+use vaultrs::client::{VaultClient, VaultClientSettingsBuilder};
+use vaultrs::error::ClientError;
+
+use crate::secret;
+
+/// What an operation on a KV v2 secret needs, for 403 answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Read,
+    Write,
+    ReadMetadata,
+    DestroyAll,
+}
+
+impl Op {
+    fn verb(self) -> &'static str {
+        match self {
+            Op::Read => "read",
+            Op::Write => "write",
+            Op::ReadMetadata => "read the metadata of",
+            Op::DestroyAll => "destroy all versions of",
+        }
+    }
+
+    /// (API path, capabilities) this operation needs on a KV v2 secret.
+    fn needs(self, mount: &str, path: &str) -> (String, &'static [&'static str]) {
+        match self {
+            Op::Read => (format!("{mount}/data/{path}"), &["read"]),
+            // A check-and-set write creates the first version and updates later ones.
+            Op::Write => (format!("{mount}/data/{path}"), &["create", "update"]),
+            Op::ReadMetadata => (format!("{mount}/metadata/{path}"), &["read"]),
+            Op::DestroyAll => (format!("{mount}/metadata/{path}"), &["delete"]),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    /// Bad or missing settings (`VAULT_ADDR`, `VAULT_TOKEN`, a path).
+    #[error("{0}")]
+    Config(String),
+    #[error("Vault at {addr} could not be reached: {reason}")]
+    Unreachable { addr: String, reason: String },
+    #[error("{}", forbidden_text(.op, .api_path, .namespace, .missing, .unknown))]
+    Forbidden {
+        op: Op,
+        api_path: String,
+        namespace: Option<String>,
+        missing: Vec<String>,
+        /// True when Vault would not tell us the token's capabilities.
+        unknown: bool,
+    },
+    #[error("no secret at {mount}/{path} in Vault")]
+    NotFound { mount: String, path: String },
+    #[error(
+        "check-and-set write to {mount}/{path} refused: the secret is no longer at version {expected} (someone else wrote it)"
+    )]
+    CasMismatch {
+        mount: String,
+        path: String,
+        expected: u64,
+    },
+    #[error("Vault answered {code} for {api_path}: {message}")]
+    Api {
+        code: u16,
+        api_path: String,
+        message: String,
+    },
+}
+
+impl VaultError {
+    /// Worth retrying with backoff: the server is down or overloaded, not refusing us.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            VaultError::Unreachable { .. } => true,
+            VaultError::Api { code, .. } => *code >= 500 || *code == 429,
+            _ => false,
+        }
+    }
+}
+
+/// The policy stanza that grants `caps` on `api_path`, as `vault policy write` takes it.
+pub fn policy_for(api_path: &str, caps: &[String]) -> String {
+    let list = caps
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("path \"{api_path}\" {{\n  capabilities = [{list}]\n}}")
+}
+
+fn forbidden_text(
+    op: &Op,
+    api_path: &str,
+    namespace: &Option<String>,
+    missing: &[String],
+    unknown: &bool,
+) -> String {
+    let ns = namespace
+        .as_deref()
+        .map(|n| format!(" in namespace `{n}`"))
+        .unwrap_or_default();
+    let lack = if *unknown {
+        format!(
+            "it needs {} (Vault would not report the token's capabilities)",
+            missing.join(", ")
+        )
+    } else {
+        format!("missing capabilities: {}", missing.join(", "))
+    };
+    format!(
+        "Vault denied permission to {} {api_path}{ns} (403): {lack}.\n\
+         A policy that grants them (`vault policy write <name> <file>`, then attach it to the token):\n\n{}",
+        op.verb(),
+        policy_for(api_path, missing)
+    )
+}
+
+/// A KV v2 secret version: its values, each boxed as a secret.
+pub struct Kv2Secret {
+    pub version: u64,
+    pub data: BTreeMap<String, SecretString>,
+}
+
+impl fmt::Debug for Kv2Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Kv2Secret")
+            .field("version", &self.version)
+            .field("keys", &self.data.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Kv2Secret {
+    pub fn get(&self, key: &str) -> Option<&SecretString> {
+        self.data.get(key)
+    }
+}
+
+/// Serialises the values for a write; exists only for the duration of the request.
+struct Exposed<'a>(&'a BTreeMap<String, SecretString>);
+
+impl Serialize for Exposed<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, v.expose_secret())?;
+        }
+        m.end()
+    }
+}
+
+pub struct Client {
+    rt: tokio::runtime::Runtime,
+    vault: VaultClient,
+    addr: String,
+    namespace: Option<String>,
+    /// Kept for the raw calls vaultrs has no endpoint for (`sys/capabilities-self`,
+    /// `sys/internal/ui/mounts`). vaultrs itself holds a copy in its settings.
+    token: SecretString,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("vault::Client")
+            .field("addr", &self.addr)
+            .field("namespace", &self.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+/// True for `127.0.0.0/8`, `::1` and `localhost`.
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Split `mount/path` (the form `vault kv get` takes) without asking the server. A `data/`
+/// right after the mount (the API form, `secret/data/app`) is dropped.
+pub fn split_path_naive(full: &str) -> Result<(String, String), VaultError> {
+    let full = full.trim().trim_matches('/');
+    let (mount, rest) = full.split_once('/').ok_or_else(|| {
+        VaultError::Config(format!(
+            "`{full}` is not a KV v2 path: expected MOUNT/PATH, e.g. secret/tfguard/my-client"
+        ))
+    })?;
+    let rest = rest.strip_prefix("data/").unwrap_or(rest);
+    if mount.is_empty() || rest.is_empty() {
+        return Err(VaultError::Config(format!(
+            "`{full}` is not a KV v2 path: expected MOUNT/PATH, e.g. secret/tfguard/my-client"
+        )));
+    }
+    Ok((mount.to_string(), rest.to_string()))
+}
+
+impl Client {
+    /// Configure from the environment as the Vault CLI does. Fails (without network) when the
+    /// address is invalid, not loopback over plain http, or no token is available.
+    pub fn from_env() -> Result<Client, VaultError> {
+        let addr = env_nonempty("VAULT_ADDR").ok_or_else(|| {
+            VaultError::Config(
+                "VAULT_ADDR is not set: export the Vault address, e.g. VAULT_ADDR=https://vault.example.com:8200"
+                    .into(),
+            )
+        })?;
+        let token = match env_nonempty("VAULT_TOKEN") {
+            Some(t) => secret::from_string(t),
+            None => read_token_helper_file().ok_or_else(|| {
+                VaultError::Config(
+                    "VAULT_TOKEN is not set and ~/.vault-token does not exist: log in with `vault login` or export VAULT_TOKEN"
+                        .into(),
+                )
+            })?,
+        };
+        Client::new(&addr, token, env_nonempty("VAULT_NAMESPACE"))
+    }
+
+    pub fn new(
+        addr: &str,
+        token: SecretString,
+        namespace: Option<String>,
+    ) -> Result<Client, VaultError> {
+        let url = url::Url::parse(addr)
+            .map_err(|e| VaultError::Config(format!("VAULT_ADDR `{addr}` is not a URL: {e}")))?;
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&url) => {}
+            "http" => {
+                return Err(VaultError::Config(format!(
+                    "VAULT_ADDR `{addr}` uses plain http to a non-loopback host: the token and secrets would cross the network unencrypted; use https (and VAULT_CACERT for a private CA)"
+                )));
+            }
+            s => {
+                return Err(VaultError::Config(format!(
+                    "VAULT_ADDR `{addr}` has scheme `{s}`; expected https (or http to a loopback dev server)"
+                )));
+            }
+        }
+        let mut builder = VaultClientSettingsBuilder::default();
+        // vaultrs reads VAULT_CACERT/VAULT_CAPATH/VAULT_SKIP_VERIFY itself; address, token and
+        // namespace are set here because they were validated above.
+        builder
+            .address(url.as_str())
+            .token(token.expose_secret())
+            .timeout(Some(Duration::from_secs(30)));
+        if let Some(ns) = &namespace {
+            builder.set_namespace(ns.clone());
+        }
+        let settings = builder
+            .build()
+            .map_err(|e| VaultError::Config(format!("Vault settings: {e}")))?;
+        let vault = VaultClient::new(settings)
+            .map_err(|e| VaultError::Config(format!("Vault client: {}", chain(&e))))?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| VaultError::Config(format!("async runtime: {e}")))?;
+        Ok(Client {
+            rt,
+            vault,
+            addr: url.as_str().trim_end_matches('/').to_string(),
+            namespace,
+            token,
+        })
+    }
+
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+
+    /// Resolve `mount/path` to (mount, path) the way `vault kv get` does: ask the server which
+    /// mount serves it (so nested mounts like `kv/team-a` work) and that it is KV v2. Falls back
+    /// to the first segment when the token may not ask.
+    pub fn resolve_path(&self, full: &str) -> Result<(String, String), VaultError> {
+        let naive = split_path_naive(full)?;
+        let full = full.trim().trim_matches('/');
+        let url = format!("{}/v1/sys/internal/ui/mounts/{full}", self.addr);
+        let resp = self.rt.block_on(async {
+            let r = self.request(reqwest::Method::GET, &url).send().await?;
+            let status = r.status();
+            let body: serde_json::Value = r.json().await.unwrap_or_default();
+            Ok::<_, reqwest::Error>((status, body))
+        });
+        let Ok((status, body)) = resp else {
+            return Ok(naive);
+        };
+        if !status.is_success() {
+            return Ok(naive);
+        }
+        let data = &body["data"];
+        let Some(mount) = data["path"].as_str().map(|m| m.trim_end_matches('/')) else {
+            return Ok(naive);
+        };
+        if !mount.is_empty() && data["type"].as_str() == Some("kv") {
+            let version = data["options"]["version"].as_str().unwrap_or("1");
+            if version != "2" {
+                return Err(VaultError::Config(format!(
+                    "the mount `{mount}/` is KV version {version}; tfguard writes with check-and-set, which needs KV version 2 (`vault kv enable-versioning {mount}/`)"
+                )));
+            }
+            let rest = full
+                .strip_prefix(mount)
+                .unwrap_or(full)
+                .trim_start_matches('/');
+            let rest = rest.strip_prefix("data/").unwrap_or(rest);
+            if rest.is_empty() {
+                return Err(VaultError::Config(format!(
+                    "`{full}` names the mount itself; add the secret's path, e.g. {mount}/tfguard/my-client"
+                )));
+            }
+            return Ok((mount.to_string(), rest.to_string()));
+        }
+        Ok(naive)
+    }
+
+    /// Read the latest version. Missing (or soft-deleted) is `NotFound`.
+    pub fn read_kv2(&self, mount: &str, path: &str) -> Result<Kv2Secret, VaultError> {
+        let endpoint = ReadSecretRequest::builder()
+            .mount(mount)
+            .path(path)
+            .build()
+            .map_err(|e| VaultError::Config(format!("KV path {mount}/{path}: {e}")))?;
+        let res = self
+            .rt
+            .block_on(vaultrs::api::exec_with_result(&self.vault, endpoint));
+        let res = match res {
+            Ok(r) => r,
+            Err(e) => return Err(self.classify(e, Op::Read, mount, path)),
+        };
+        let serde_json::Value::Object(map) = res.data else {
+            return Err(VaultError::NotFound {
+                mount: mount.into(),
+                path: path.into(),
+            });
+        };
+        let data = map
+            .into_iter()
+            .map(|(k, v)| {
+                let s = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k, secret::from_string(s))
+            })
+            .collect();
+        Ok(Kv2Secret {
+            version: res.metadata.version,
+            data,
+        })
+    }
+
+    /// The current version number, `None` when no secret exists at the path.
+    pub fn current_version(&self, mount: &str, path: &str) -> Result<Option<u64>, VaultError> {
+        match self
+            .rt
+            .block_on(vaultrs::kv2::read_metadata(&self.vault, mount, path))
+        {
+            Ok(m) => Ok(Some(m.current_version)),
+            Err(e) => match self.classify(e, Op::ReadMetadata, mount, path) {
+                VaultError::NotFound { .. } => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+
+    /// Write a new version with check-and-set: `expected` is the version the caller last saw
+    /// (0 = the secret must not exist yet). Returns the new version.
+    pub fn write_kv2(
+        &self,
+        mount: &str,
+        path: &str,
+        data: &BTreeMap<String, SecretString>,
+        expected: u64,
+    ) -> Result<u64, VaultError> {
+        let cas = u32::try_from(expected).map_err(|_| {
+            VaultError::Config(format!(
+                "{mount}/{path}: version {expected} is beyond what check-and-set accepts"
+            ))
+        })?;
+        let res = self.rt.block_on(vaultrs::kv2::set_with_options(
+            &self.vault,
+            mount,
+            path,
+            &Exposed(data),
+            SetSecretRequestOptions { cas },
+        ));
+        match res {
+            Ok(meta) => Ok(meta.version),
+            Err(ClientError::APIError { code: 400, errors })
+                if errors.iter().any(|e| e.contains("check-and-set")) =>
+            {
+                Err(VaultError::CasMismatch {
+                    mount: mount.into(),
+                    path: path.into(),
+                    expected,
+                })
+            }
+            Err(e) => Err(self.classify(e, Op::Write, mount, path)),
+        }
+    }
+
+    /// Delete the metadata and every version (`vault kv metadata delete`). Missing is fine.
+    pub fn destroy_all(&self, mount: &str, path: &str) -> Result<(), VaultError> {
+        match self
+            .rt
+            .block_on(vaultrs::kv2::delete_metadata(&self.vault, mount, path))
+        {
+            Ok(()) => Ok(()),
+            Err(e) => match self.classify(e, Op::DestroyAll, mount, path) {
+                VaultError::NotFound { .. } => Ok(()),
+                other => Err(other),
+            },
+        }
+    }
+
+    fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
+        let mut r = self
+            .vault
+            .http
+            .http
+            .request(method, url)
+            .header("X-Vault-Token", self.token.expose_secret())
+            .header("X-Vault-Request", "true");
+        if let Some(ns) = &self.namespace {
+            r = r.header("X-Vault-Namespace", ns);
+        }
+        r
+    }
+
+    /// The token's capabilities on `api_path`, via `sys/capabilities-self` (allowed by
+    /// Vault's default policy). vaultrs has no endpoint for it, hence the raw request on
+    /// vaultrs's own HTTP client (same TLS settings).
+    fn capabilities(&self, api_path: &str) -> Option<Vec<String>> {
+        let url = format!("{}/v1/sys/capabilities-self", self.addr);
+        self.rt.block_on(async {
+            let r = self
+                .request(reqwest::Method::POST, &url)
+                .json(&serde_json::json!({ "paths": [api_path] }))
+                .send()
+                .await
+                .ok()?;
+            if !r.status().is_success() {
+                return None;
+            }
+            let body: serde_json::Value = r.json().await.ok()?;
+            let caps = body
+                .get(api_path)
+                .or_else(|| body.get("capabilities"))
+                .or_else(|| body["data"].get(api_path))?;
+            Some(
+                caps.as_array()?
+                    .iter()
+                    .filter_map(|c| c.as_str().map(str::to_string))
+                    .collect(),
+            )
+        })
+    }
+
+    fn classify(&self, e: ClientError, op: Op, mount: &str, path: &str) -> VaultError {
+        let (api_path, needed) = op.needs(mount, path);
+        match e {
+            ClientError::APIError { code: 404, .. } | ClientError::ResponseDataEmptyError => {
+                VaultError::NotFound {
+                    mount: mount.into(),
+                    path: path.into(),
+                }
+            }
+            ClientError::APIError { code: 403, .. } => {
+                let have = self.capabilities(&api_path);
+                let (missing, unknown) = match &have {
+                    Some(have) if have.iter().any(|c| c == "root") => (Vec::new(), false),
+                    Some(have) => (
+                        needed
+                            .iter()
+                            .filter(|n| !have.iter().any(|h| h == *n))
+                            .map(|s| s.to_string())
+                            .collect::<Vec<_>>(),
+                        false,
+                    ),
+                    None => (needed.iter().map(|s| s.to_string()).collect(), true),
+                };
+                // A 403 with every capability present means the token itself was refused
+                // (expired, revoked, wrong namespace): say so rather than print an empty policy.
+                if missing.is_empty() {
+                    return VaultError::Api {
+                        code: 403,
+                        api_path,
+                        message: "permission denied although the token's policy grants the capabilities; check that VAULT_TOKEN is valid and VAULT_NAMESPACE is right".into(),
+                    };
+                }
+                VaultError::Forbidden {
+                    op,
+                    api_path,
+                    namespace: self.namespace.clone(),
+                    missing,
+                    unknown,
+                }
+            }
+            ClientError::APIError { code, errors } => VaultError::Api {
+                code,
+                api_path,
+                message: if errors.is_empty() {
+                    "(no message)".into()
+                } else {
+                    errors.join("; ")
+                },
+            },
+            other => VaultError::Unreachable {
+                addr: self.addr.clone(),
+                reason: chain(&other),
+            },
+        }
+    }
+}
+
+/// `~/.vault-token`, the Vault CLI's default token helper file.
+fn read_token_helper_file() -> Option<SecretString> {
+    let home = std::env::var_os("HOME")?;
+    let t = std::fs::read_to_string(std::path::Path::new(&home).join(".vault-token")).ok()?;
+    let t = t.trim().to_string();
+    (!t.is_empty()).then(|| secret::from_string(t))
+}
+
+/// An error with its sources, on one line. vaultrs/reqwest errors carry URLs and status
+/// codes, never request bodies, so this cannot leak a value.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        let tok = || SecretString::from("t");
+        assert!(Client::new("http://127.0.0.1:8200", tok(), None).is_ok());
+        assert!(Client::new("http://localhost:8200", tok(), None).is_ok());
+        assert!(Client::new("http://[::1]:8200", tok(), None).is_ok());
+        let e = Client::new("http://vault.example.com:8200", tok(), None).unwrap_err();
+        assert!(e.to_string().contains("plain http"), "{e}");
+        assert!(Client::new("https://vault.example.com:8200", tok(), None).is_ok());
+        assert!(Client::new("ftp://x", tok(), None).is_err());
+    }
+
+    #[test]
+    fn naive_split() {
+        assert_eq!(
+            split_path_naive("secret/tfguard/app").unwrap(),
+            ("secret".into(), "tfguard/app".into())
+        );
+        assert_eq!(
+            split_path_naive("/secret/data/app/").unwrap(),
+            ("secret".into(), "app".into())
+        );
+        assert!(split_path_naive("secret").is_err());
+    }
+
+    #[test]
+    fn forbidden_prints_policy() {
+        let e = VaultError::Forbidden {
+            op: Op::Write,
+            api_path: "secret/data/app".into(),
+            namespace: None,
+            missing: vec!["create".into(), "update".into()],
+            unknown: false,
+        };
+        let t = e.to_string();
+        assert!(t.contains("missing capabilities: create, update"), "{t}");
+        assert!(
+            t.contains("path \"secret/data/app\" {\n  capabilities = [\"create\", \"update\"]\n}"),
+            "{t}"
+        );
+    }
+}
