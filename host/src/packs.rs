@@ -7,10 +7,16 @@ use crate::error::{Error, Result};
 use crate::runtime::wit::PolicyPack;
 
 /// Built-in packs, in load order.
-pub const BUILTIN: &[(&str, &str)] = &[(
-    "default/secrets.toml",
-    include_str!("../../policies/default/secrets.toml"),
-)];
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "default/secrets.toml",
+        include_str!("../../policies/default/secrets.toml"),
+    ),
+    (
+        "default/flows.toml",
+        include_str!("../../policies/default/flows.toml"),
+    ),
+];
 
 pub fn load(extra: &[impl AsRef<Path>]) -> Result<Vec<PolicyPack>> {
     let mut packs: Vec<PolicyPack> = BUILTIN
