@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::{
@@ -11,13 +12,16 @@ use super::{
 
 #[derive(Deserialize)]
 struct ResourceV4<'a> {
+    /// Cow: module addresses with `for_each` keys hold escaped quotes (`module.a[\"k\"]`),
+    /// which cannot be borrowed from the input.
     #[serde(default, borrow)]
-    module: Option<&'a str>,
+    module: Option<Cow<'a, str>>,
     #[serde(default = "managed")]
     mode: &'a str,
     #[serde(rename = "type")]
     rtype: &'a str,
-    name: &'a str,
+    #[serde(borrow)]
+    name: Cow<'a, str>,
     #[serde(default, borrow)]
     instances: Vec<InstanceV4<'a>>,
 }
@@ -30,8 +34,8 @@ fn managed() -> &'static str {
 struct InstanceV4<'a> {
     #[serde(default)]
     index_key: Option<Value>,
-    #[serde(default)]
-    deposed: Option<&'a str>,
+    #[serde(default, borrow)]
+    deposed: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     attributes: Option<&'a RawValue>,
     #[serde(default)]
@@ -61,9 +65,14 @@ pub(super) fn visit(top: &Top<'_>, v: &mut dyn Visitor) -> Result<(), JsonDocErr
                 )));
             }
             for (ii, inst) in r.instances.iter().enumerate() {
-                let mut address =
-                    format_address(r.module, r.mode, r.rtype, r.name, inst.index_key.as_ref());
-                if let Some(d) = inst.deposed {
+                let mut address = format_address(
+                    r.module.as_deref(),
+                    r.mode,
+                    r.rtype,
+                    &r.name,
+                    inst.index_key.as_ref(),
+                );
+                if let Some(d) = &inst.deposed {
                     address.push_str(&format!(" (deposed {d})"));
                 }
                 let attributes = match (inst.attributes, &inst.attributes_flat) {
@@ -109,4 +118,32 @@ pub(super) fn visit(top: &Top<'_>, v: &mut dyn Visitor) -> Result<(), JsonDocErr
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Instance, Output, Variable, Visitor, visit};
+
+    struct Addrs(Vec<String>);
+    impl Visitor for Addrs {
+        fn instance(&mut self, i: &Instance<'_>) {
+            self.0.push(i.address.clone());
+        }
+        fn output(&mut self, _: &Output<'_>) {}
+        fn variable(&mut self, _: &Variable<'_>) {}
+    }
+
+    /// `for_each` module keys are written with escaped quotes; they cannot be borrowed.
+    #[test]
+    fn escaped_module_address_and_deposed_key() {
+        let state = br#"{"version":4,"resources":[{"module":"module.app[\"eu\"]","mode":"managed",
+            "type":"random_password","name":"p","instances":[{"index_key":"a\"b","attributes":{},
+            "deposed":"0a\u0031"}]}]}"#;
+        let mut v = Addrs(Vec::new());
+        visit(state, &mut v).unwrap();
+        assert_eq!(
+            v.0,
+            ["module.app[\"eu\"].random_password.p[\"a\\\"b\"] (deposed 0a1)"]
+        );
+    }
 }
