@@ -119,26 +119,58 @@ fn usage_error_is_exit_2() {
     assert!(text(&o).1.contains("/definitely/not/here"));
 }
 
+/// The corpus files that are broken on purpose (their upstream tests expect a parse error).
+const DELIBERATELY_BROKEN: &[&str] = &[
+    "hashicorp__terraform-json/testdata/invalid/plan.json",
+    "hashicorp__terraform-json/testdata/invalid/state.json",
+    "opentofu__opentofu/internal/command/testdata/show-corrupt-statefile/terraform.tfstate",
+];
+
 #[test]
 fn every_corpus_state_and_plan_parses_or_is_unsupported() {
     let corpus = root().join("tests/corpus");
-    let o = run(tfguard().args(["check", "--fail-on", "error"]).arg(&corpus));
+    let o = run(tfguard().args(["check", "--format", "json"]).arg(&corpus));
     let (out, err) = text(&o);
     assert!(!err.contains("trapped"), "guest crashed: {err}");
-    // Every error line must be either a deliberately broken fixture or "unsupported".
-    for line in out.lines().filter(|l| l.starts_with("error: ")) {
-        let expected_bad = [
-            "invalid",
-            "bad-state",
-            "corrupt",
-            "malformed",
-            "encrypted",
-            "v0",
-            "future",
-            "truncated",
-        ]
-        .iter()
-        .any(|k| line.to_lowercase().contains(k));
-        assert!(expected_bad, "unexpected parse failure: {line}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("json report");
+    let errors = report["errors"].as_array().expect("errors array");
+    let mut broken: Vec<String> = Vec::new();
+    for e in errors {
+        let path = e["path"].as_str().unwrap_or_default().replace('\\', "/");
+        let known = DELIBERATELY_BROKEN.iter().any(|b| path.ends_with(b));
+        let unsupported = e["unsupported"].as_bool().unwrap_or(false);
+        assert!(known || unsupported, "unexpected parse failure: {e}");
+        if known {
+            broken.push(path);
+        }
     }
+    assert_eq!(
+        broken.len(),
+        DELIBERATELY_BROKEN.len(),
+        "a deliberately broken file was accepted: {broken:?}"
+    );
+    // The UTF-16 plan written by PowerShell is read, not skipped.
+    let docs = report["documents"].as_array().expect("documents");
+    assert!(
+        docs.iter().any(|d| d["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("tfplan_win_utf16.json"))),
+        "UTF-16 plan skipped"
+    );
+    let states = docs
+        .iter()
+        .filter(|d| {
+            d["recognised_as"]
+                .as_str()
+                .is_some_and(|k| k.starts_with("state"))
+        })
+        .count();
+    let plans = docs
+        .iter()
+        .filter(|d| d["recognised_as"].as_str() == Some("plan JSON"))
+        .count();
+    assert!(
+        states >= 60 && plans >= 40,
+        "too few documents recognised: {states} states, {plans} plans"
+    );
 }

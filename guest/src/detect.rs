@@ -19,6 +19,8 @@ pub enum Kind {
     UrlCredentials,
     KeywordAssignment,
     HighEntropy,
+    /// A literal in an argument that holds a secret (by name or by the catalogue).
+    LiteralInSecretArgument,
 }
 
 impl Kind {
@@ -35,6 +37,7 @@ impl Kind {
             Kind::UrlCredentials => "a URL with an embedded password",
             Kind::KeywordAssignment => "a secret assigned in a script (e.g. `PASSWORD=...`)",
             Kind::HighEntropy => "a high-entropy secret in a secret-named attribute",
+            Kind::LiteralInSecretArgument => "a literal secret",
         }
     }
 }
@@ -67,13 +70,19 @@ fn patterns() -> &'static Patterns {
                 r#"(?i)(?:^|[^A-Za-z0-9])([A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Za-z0-9_]*)["']?\s*[:=]\s*\\?["']?([^\s"'\\,;}]{6,})"#,
             ),
             secret_name: re(
-                r"(?i)(?:^|_|-)(?:password|passwd|pwd|secret|token|api_?key|apikey|private_?key|access_?key|secret_?key|credentials?|auth|passphrase)(?:$|_|-)",
+                r"(?i)(?:^|_|-)(?:password|passwd|pwd|pass|secret|token|api_?key|apikey|private_?key|access_?key|secret_?key|credentials?|auth|passphrase)(?:$|_|-)",
             ),
             not_secret_name: re(
                 r"(?i)(?:_id|_ids|_arn|_name|_names|_version|_length|_policy|_required|_enabled|_type|_path|_uri|_url|_ttl|_expiry|_expiration|_rotation|_count|_reset|_wo|_wo_version|_min|_max|_fingerprint)$|^(?:token_type|auth_type|auth_method|authentication_type)$",
             ),
         }
     })
+}
+
+/// A literal written into a secret argument: anything but empty strings and placeholders.
+pub fn literal_secret(value: &str) -> bool {
+    let v = value.trim();
+    v.len() >= 4 && !is_placeholder(v) && !v.chars().all(|c| c == '*' || c == 'x' || c == 'X')
 }
 
 /// Does this attribute name say it holds a secret?

@@ -28,7 +28,19 @@ pub fn kind_by_name(path: &Path) -> Option<DocKind> {
 
 /// Plan or state JSON: checked on the first few KiB, so unrelated JSON files are skipped.
 pub fn looks_like_terraform_json(head: &[u8]) -> bool {
-    let s = String::from_utf8_lossy(head);
+    // UTF-16 with a BOM is what PowerShell's `>` writes; the guest transcodes it.
+    let s = match head {
+        [0xFF, 0xFE, rest @ ..] | [0xFE, 0xFF, rest @ ..] => String::from_utf8_lossy(
+            &rest
+                .iter()
+                .copied()
+                .filter(|b| *b != 0)
+                .collect::<Vec<u8>>(),
+        )
+        .into_owned(),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest).into_owned(),
+        _ => String::from_utf8_lossy(head).into_owned(),
+    };
     s.trim_start().starts_with('{')
         && [
             "\"format_version\"",

@@ -87,7 +87,7 @@ impl Rule for SecretPatternInValue {
         }
     }
 
-    fn check_module(&self, _cx: &Ctx<'_>, m: &Module, out: &mut Sink) {
+    fn check_module(&self, cx: &Ctx<'_>, m: &Module, out: &mut Sink) {
         for file in &m.files {
             for structure in file.body.iter() {
                 let Some(block) = structure.as_block() else {
@@ -108,8 +108,15 @@ impl Rule for SecretPatternInValue {
                     ("provider", [n, ..]) => format!("provider.{n}"),
                     (k, _) => k.to_string(),
                 };
+                let rtype = match (kind, labels.first()) {
+                    ("data", Some(t)) => Some(("data", *t)),
+                    ("resource" | "ephemeral", Some(t)) => Some(("managed", *t)),
+                    _ => None,
+                };
                 let mut finder = LiteralFinder {
                     file,
+                    cx,
+                    rtype,
                     names: Vec::new(),
                     hits: Vec::new(),
                 };
@@ -119,7 +126,7 @@ impl Rule for SecretPatternInValue {
                         &META,
                         Hit {
                             message: format!(
-                                "hard-coded {} in `{address}` (`{name}`)",
+                                "`{address}` hard-codes {} in `{name}`: it will be stored in state",
                                 kind.describe()
                             ),
                             path: file.path.clone(),
@@ -140,6 +147,9 @@ impl Rule for SecretPatternInValue {
 /// of the attribute or object key it sits under (for the name-gated checks).
 struct LiteralFinder<'f> {
     file: &'f HclFile,
+    cx: &'f Ctx<'f>,
+    /// (mode, type) of the enclosing resource or data source, for catalogue lookups.
+    rtype: Option<(&'static str, &'f str)>,
     names: Vec<String>,
     hits: Vec<(String, Kind, crate::types::Span)>,
 }
@@ -158,7 +168,26 @@ impl LiteralFinder<'_> {
 
 impl Visit for LiteralFinder<'_> {
     fn visit_attr(&mut self, node: &hcl::edit::structure::Attribute) {
-        self.names.push(node.key.as_str().to_string());
+        let name = node.key.as_str();
+        // A literal string straight in a secret argument is a hard-coded secret whatever it
+        // looks like (`admin_pass = "N0tSoS3cret"`): by name, or by the catalogue.
+        if let hcl::edit::expr::Expression::String(s) = &node.value {
+            let catalogued = self.names.is_empty()
+                && self.rtype.is_some_and(|(mode, t)| {
+                    self.cx.policy.secret_attribute(mode, t, name).is_some()
+                });
+            if (catalogued || detect::secret_named(name)) && detect::literal_secret(s.as_str()) {
+                if let Some(r) = s.span() {
+                    let span = self.file.lines.span(&self.file.src, r);
+                    let mut path = self.names.clone();
+                    path.push(name.to_string());
+                    self.hits
+                        .push((path.join("."), Kind::LiteralInSecretArgument, span));
+                }
+                return;
+            }
+        }
+        self.names.push(name.to_string());
         visit::visit_attr(self, node);
         self.names.pop();
     }
