@@ -55,8 +55,12 @@ pub(crate) fn router(shared: Shared) -> Router {
 // Errors
 
 /// An API error; the gateway turns it into an `ErrorBody` carrying the request's correlation id.
+/// Boxed: it is the `Err` of every handler.
 #[derive(Debug, Clone)]
-pub(crate) struct ApiError {
+pub(crate) struct ApiError(Box<ApiErrorData>);
+
+#[derive(Debug, Clone)]
+pub(crate) struct ApiErrorData {
     status: StatusCode,
     code: &'static str,
     message: String,
@@ -68,7 +72,7 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError {
+        ApiError(Box::new(ApiErrorData {
             status,
             code,
             message: message.into(),
@@ -76,7 +80,7 @@ impl ApiError {
             details: Vec::new(),
             entity_id: None,
             retry_after: None,
-        }
+        }))
     }
 
     fn field(mut self, error_code: &str, field: &str) -> Self {
@@ -163,6 +167,19 @@ impl ApiError {
                 value: 300,
             }),
         }
+    }
+}
+
+impl std::ops::Deref for ApiError {
+    type Target = ApiErrorData;
+    fn deref(&self) -> &ApiErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut ApiErrorData {
+        &mut self.0
     }
 }
 
@@ -287,12 +304,12 @@ async fn gateway(State(s): State<Shared>, req: Request, next: Next) -> Response 
         std::future::pending::<()>().await;
     }
 
-    if let Some(err) = resp.extensions_mut().remove::<ApiError>() {
-        if let Ok(bytes) = serde_json::to_vec(&err.body(&correlation)) {
-            *resp.body_mut() = Body::from(bytes);
-            resp.headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        }
+    if let Some(err) = resp.extensions_mut().remove::<ApiError>()
+        && let Ok(bytes) = serde_json::to_vec(&err.body(&correlation))
+    {
+        *resp.body_mut() = Body::from(bytes);
+        resp.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
     if let Ok(v) = HeaderValue::from_str(&correlation) {
         resp.headers_mut().insert(CORRELATION_HEADER, v);
