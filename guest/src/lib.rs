@@ -41,9 +41,7 @@ pub fn desired_clients(
     settings: &types::Settings,
 ) -> Result<types::DesiredState, String> {
     let prep = engine::prepare(settings)?;
-    let (report, _modules) = engine::check_prepared(docs, settings, &prep);
-    Ok(types::DesiredState {
-        clients: Vec::new(),
-        report,
-    })
+    let (mut report, modules) = engine::check_prepared(docs, settings, &prep);
+    let clients = oauth::clients::desired(&prep.policy, &modules, &mut report)?;
+    Ok(types::DesiredState { clients, report })
 }

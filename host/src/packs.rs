@@ -16,6 +16,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "default/flows.toml",
         include_str!("../../policies/default/flows.toml"),
     ),
+    (
+        "default/oauth.toml",
+        include_str!("../../policies/default/oauth.toml"),
+    ),
 ];
 
 pub fn load(extra: &[impl AsRef<Path>]) -> Result<Vec<PolicyPack>> {

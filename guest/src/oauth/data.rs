@@ -1,0 +1,175 @@
+//! Typed views of the OAuth sections of the policy packs (`policies/default/oauth.toml`).
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use crate::policy::Policy;
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OauthPolicy {
+    pub resource: String,
+    pub provider_sources: Vec<String>,
+    pub provider_local_name: String,
+    pub redirecting_grants: Vec<String>,
+    pub role_grants: Vec<String>,
+    pub grant_aliases: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedirectPolicy {
+    pub allowed_schemes: Vec<String>,
+    pub allow_loopback_ipv4: bool,
+    pub allow_loopback_ipv6: bool,
+    pub allow_localhost: bool,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScopePolicy {
+    pub known: Vec<String>,
+    pub allow: Vec<String>,
+    pub deny: Vec<String>,
+    /// Broad scope → why it is broad.
+    pub broad: BTreeMap<String, String>,
+    pub allow_broad: Vec<String>,
+    /// Client addresses (globs) exempt from the least-privilege check (TFG033).
+    pub least_privilege_exempt: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Schema {
+    pub resource: String,
+    pub latest: String,
+    pub meta_arguments: Vec<String>,
+    pub argument: Vec<Argument>,
+    pub renamed: BTreeMap<String, Renamed>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Argument {
+    pub name: String,
+    /// string | number | bool | set_string | block_set
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub required: bool,
+    pub computed_only: bool,
+    pub sensitive: bool,
+    pub default: Option<String>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    #[serde(rename = "enum")]
+    pub enum_values: Vec<String>,
+    pub enum_since: BTreeMap<String, String>,
+    pub since: Option<String>,
+    /// Arguments of a nested block (`type = "block_set"`).
+    pub block: Vec<Argument>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Renamed {
+    pub to: String,
+    pub why: String,
+}
+
+/// All OAuth data, loaded once per rule call.
+#[derive(Debug, Clone)]
+pub struct OauthData {
+    pub oauth: OauthPolicy,
+    pub redirect: RedirectPolicy,
+    pub scopes: ScopePolicy,
+    pub schema: Schema,
+}
+
+impl OauthData {
+    pub fn load(policy: &Policy) -> Result<OauthData, String> {
+        Ok(OauthData {
+            oauth: policy.section("oauth")?,
+            redirect: policy.section("redirect_uris")?,
+            scopes: policy.section("scopes")?,
+            schema: policy.section("oauth_schema")?,
+        })
+    }
+
+    pub fn resource(&self) -> &str {
+        if self.oauth.resource.is_empty() {
+            "genesyscloud_oauth_client"
+        } else {
+            &self.oauth.resource
+        }
+    }
+
+    pub fn argument(&self, name: &str) -> Option<&Argument> {
+        self.schema.argument.iter().find(|a| a.name == name)
+    }
+
+    pub fn is_redirecting(&self, grant: &str) -> bool {
+        self.oauth.redirecting_grants.iter().any(|g| g == grant)
+    }
+
+    pub fn takes_roles(&self, grant: &str) -> bool {
+        self.oauth.role_grants.iter().any(|g| g == grant)
+    }
+}
+
+#[cfg(test)]
+pub(crate) fn default_policy() -> Policy {
+    Policy::load(&[
+        crate::types::PolicyPackSrc {
+            name: "secrets".into(),
+            contents: include_str!("../../../policies/default/secrets.toml").into(),
+        },
+        crate::types::PolicyPackSrc {
+            name: "oauth".into(),
+            contents: include_str!("../../../policies/default/oauth.toml").into(),
+        },
+    ])
+    .expect("default packs load")
+}
+
+#[cfg(test)]
+pub(crate) fn default_data() -> OauthData {
+    OauthData::load(&default_policy()).expect("oauth sections typecheck")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_pack_is_complete() {
+        let d = default_data();
+        assert_eq!(d.resource(), "genesyscloud_oauth_client");
+        // Lists A (78) and B (39) from facts §6: 117 distinct names.
+        let set: std::collections::BTreeSet<_> = d.scopes.known.iter().collect();
+        assert_eq!(set.len(), d.scopes.known.len(), "duplicate scope");
+        assert_eq!(set.len(), 117);
+        // Every `x:readonly` of a write scope we know, and the seed's wrong names are absent.
+        for s in [
+            "users",
+            "users:readonly",
+            "conversations",
+            "analytics:readonly",
+        ] {
+            assert!(set.contains(&s.to_string()), "{s}");
+        }
+        for s in ["user:read", "conversation:call", "analytics:conversation"] {
+            assert!(!set.contains(&s.to_string()), "{s}");
+        }
+        let grant = d.argument("authorized_grant_type").unwrap();
+        assert!(grant.required);
+        assert_eq!(grant.enum_since["SAML2-BEARER"], "1.51.0");
+        assert_eq!(
+            d.argument("expose_client_secret").unwrap().since.as_deref(),
+            Some("1.68.5")
+        );
+        assert_eq!(d.argument("roles").unwrap().block.len(), 2);
+        assert!(d.is_redirecting("CODE") && !d.is_redirecting("CLIENT-CREDENTIALS"));
+        assert!(d.takes_roles("CLIENT-CREDENTIALS"));
+        assert!(!d.redirect.allow_localhost && d.redirect.allow_loopback_ipv4);
+    }
+}

@@ -1,0 +1,189 @@
+//! The scope catalogue as pure functions: is a scope known, what did the author probably mean,
+//! is it broad, does a read-only twin exist.
+//!
+//! Genesys scopes are `<area>` (read-write) or `<area>:readonly`. Authors coming from other
+//! platforms write `user:read` or `conversation:call`, which plain edit distance maps badly
+//! (`user:read` is as close to `users` as to `users:readonly`), so the suggestion first splits
+//! the name into area and access, matches the area by edit distance (`strsim`), then picks the
+//! read-only or read-write form from the access word.
+
+use std::collections::BTreeSet;
+
+use super::data::ScopePolicy;
+
+pub const READONLY: &str = ":readonly";
+
+/// Access words that mean "read" in other scope vocabularies.
+const READ_WORDS: &[&str] = &["read", "readonly", "read-only", "view", "get", "list", "ro"];
+/// Access words that mean "change something".
+const WRITE_WORDS: &[&str] = &[
+    "write",
+    "edit",
+    "call",
+    "add",
+    "create",
+    "update",
+    "delete",
+    "manage",
+    "admin",
+    "all",
+    "rw",
+    "readwrite",
+    "full",
+];
+
+pub struct Catalogue<'a> {
+    known: BTreeSet<&'a str>,
+    /// Area names: each known scope without `:readonly`.
+    areas: BTreeSet<&'a str>,
+}
+
+impl<'a> Catalogue<'a> {
+    pub fn new(policy: &'a ScopePolicy, extra: &'a [String]) -> Self {
+        let known: BTreeSet<&str> = policy
+            .known
+            .iter()
+            .chain(extra)
+            .map(String::as_str)
+            .collect();
+        let areas = known
+            .iter()
+            .map(|s| s.strip_suffix(READONLY).unwrap_or(s))
+            .collect();
+        Catalogue { known, areas }
+    }
+
+    pub fn is_known(&self, scope: &str) -> bool {
+        self.known.contains(scope)
+    }
+
+    /// `users` → `users:readonly` when that scope exists.
+    pub fn readonly_twin(&self, scope: &str) -> Option<String> {
+        if scope.ends_with(READONLY) {
+            return None;
+        }
+        let twin = format!("{scope}{READONLY}");
+        self.known.contains(twin.as_str()).then_some(twin)
+    }
+
+    /// The nearest real scope(s) for an unknown name, best first.
+    pub fn suggest(&self, unknown: &str) -> Vec<String> {
+        let lower = unknown.trim().to_ascii_lowercase();
+        if self.known.contains(lower.as_str()) {
+            return vec![lower];
+        }
+        let (area, access) = match lower.split_once([':', '.', '/']) {
+            Some((a, b)) => (a, Some(b)),
+            None => (lower.as_str(), None),
+        };
+        let mut out = Vec::new();
+        if let Some(best) = self.nearest_area(area) {
+            let ro = format!("{best}{READONLY}");
+            let has_ro = self.known.contains(ro.as_str());
+            let has_rw = self.known.contains(best);
+            let wants_write = access.is_some_and(|a| WRITE_WORDS.contains(&a));
+            let wants_read = access.is_some_and(|a| READ_WORDS.contains(&a));
+            // No access word: the bare area is what was written. An unfamiliar one
+            // (`analytics:conversation`) reads like a sub-resource: least privilege first.
+            let prefer_write = wants_write || (access.is_none() && !wants_read);
+            let (first, second) = if prefer_write {
+                (has_rw.then(|| best.to_string()), has_ro.then_some(ro))
+            } else {
+                (has_ro.then_some(ro), has_rw.then(|| best.to_string()))
+            };
+            out.extend(first);
+            out.extend(second);
+        }
+        if out.is_empty() {
+            // No area is close: fall back to whole-name distance.
+            let mut best: Vec<(usize, &str)> = self
+                .known
+                .iter()
+                .map(|k| (strsim::damerau_levenshtein(&lower, k), *k))
+                .filter(|(d, k)| *d <= threshold(k.len().max(lower.len())))
+                .collect();
+            best.sort();
+            out.extend(best.into_iter().take(2).map(|(_, k)| k.to_string()));
+        }
+        out
+    }
+
+    fn nearest_area(&self, area: &str) -> Option<&'a str> {
+        if area.is_empty() {
+            return None;
+        }
+        self.areas
+            .iter()
+            .map(|a| (area_distance(area, a), *a))
+            .filter(|(d, a)| *d <= threshold(a.len().max(area.len())))
+            .min()
+            .map(|(_, a)| a)
+    }
+}
+
+/// Edit distance, but a plural/singular slip (`user` vs `users`) costs least.
+fn area_distance(written: &str, area: &str) -> usize {
+    if area.strip_suffix('s') == Some(written) || written.strip_suffix('s') == Some(area) {
+        return 0;
+    }
+    strsim::damerau_levenshtein(written, area)
+}
+
+fn threshold(len: usize) -> usize {
+    (len / 3).clamp(1, 4)
+}
+
+/// Render suggestions as "did you mean `a` (or `b`)?".
+pub fn did_you_mean(s: &[String]) -> String {
+    match s {
+        [] => String::new(),
+        [a] => format!("did you mean `{a}`?"),
+        [a, b, ..] => format!("did you mean `{a}` (or `{b}`)?"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cat_suggest(s: &str) -> Vec<String> {
+        let d = super::super::data::default_data();
+        let c = Catalogue::new(&d.scopes, &[]);
+        c.suggest(s)
+    }
+
+    #[test]
+    fn seed_scopes_get_real_names() {
+        assert_eq!(cat_suggest("user:read")[0], "users:readonly");
+        assert_eq!(cat_suggest("conversation:call")[0], "conversations");
+        assert_eq!(
+            cat_suggest("analytics:conversation")[0],
+            "analytics:readonly"
+        );
+    }
+
+    #[test]
+    fn other_slips() {
+        assert_eq!(cat_suggest("Users")[0], "users");
+        assert_eq!(cat_suggest("routing:write")[0], "routing");
+        assert_eq!(cat_suggest("archtect")[0], "architect");
+        assert_eq!(cat_suggest("search")[0], "search:readonly");
+        assert_eq!(cat_suggest("upload:read")[0], "upload");
+        assert!(cat_suggest("zzzzzzzzzzzzzz").is_empty());
+    }
+
+    #[test]
+    fn twins_and_known() {
+        let d = super::super::data::default_data();
+        let extra = vec!["brand-new".to_string()];
+        let c = Catalogue::new(&d.scopes, &extra);
+        assert_eq!(c.readonly_twin("users").as_deref(), Some("users:readonly"));
+        assert_eq!(c.readonly_twin("users:readonly"), None);
+        assert_eq!(c.readonly_twin("upload"), None);
+        assert!(c.is_known("brand-new") && c.is_known("oauth") && !c.is_known("user:read"));
+        assert_eq!(
+            did_you_mean(&["a".into(), "b".into()]),
+            "did you mean `a` (or `b`)?"
+        );
+    }
+}

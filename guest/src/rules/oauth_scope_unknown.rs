@@ -1,0 +1,68 @@
+use serde::Deserialize;
+
+use super::{Ctx, RuleMeta};
+use crate::oauth::scopes::{Catalogue, did_you_mean};
+use crate::oauth::{
+    Client, ClientCheck, Emit, Kind, ListView, OauthData, list_items, rule_options,
+};
+use crate::types::Severity;
+
+/// TFG030: a scope that Genesys Cloud does not have, with the nearest real scope suggested.
+/// Also the rule that says "cannot verify" for scopes that are not statically known.
+pub struct OauthScopeUnknown;
+
+pub(crate) static META: RuleMeta = RuleMeta {
+    id: "TFG030",
+    name: "oauth-scope-unknown",
+    title: "OAuth scope does not exist in Genesys Cloud",
+    family: "oauth",
+    severity: Severity::Error,
+    docs: include_str!("../../../policies/rules/TFG030.md"),
+};
+
+/// `rule "TFG030" { known = ["new-scope"] }`: scopes newer than the catalogue.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Opts {
+    pub known: Vec<String>,
+}
+
+crate::client_rule!(OauthScopeUnknown, META);
+
+impl ClientCheck for OauthScopeUnknown {
+    fn check_client(&self, cx: &Ctx<'_>, d: &OauthData, c: &Client, e: &mut Emit<'_, '_>) {
+        let items = match list_items(c, "scopes") {
+            ListView::Unknown(v, why) => return e.cannot_verify(v, "the scopes", why),
+            ListView::Items(_, items) => items,
+            ListView::Absent | ListView::NotAList(_) => return,
+        };
+        let Some(opts) = rule_options::<Opts>(cx, &META, e.path, e.out) else {
+            return;
+        };
+        let cat = Catalogue::new(&d.scopes, &opts.known);
+        for item in items {
+            match &item.kind {
+                Kind::Str(s) if !cat.is_known(s) => {
+                    let sugg = cat.suggest(s);
+                    let hint = did_you_mean(&sugg);
+                    let fix = match sugg.first() {
+                        Some(best) => format!(
+                            "Replace `\"{s}\"` with `\"{best}\"`. Genesys scopes are `<area>` (read-write) or `<area>:readonly`; the live list is GET /api/v2/oauth/scopes. If `{s}` is a new scope, add it to `scopes.known` in a policy pack."
+                        ),
+                        None => format!(
+                            "Use a scope from GET /api/v2/oauth/scopes (`<area>` or `<area>:readonly`). If `{s}` is a new scope, add it to `scopes.known` in a policy pack."
+                        ),
+                    };
+                    let message = if hint.is_empty() {
+                        format!("unknown scope `{s}`")
+                    } else {
+                        format!("unknown scope `{s}`: {hint}")
+                    };
+                    e.at(item.span, &item.path, message, fix);
+                }
+                Kind::Unknown(why) => e.cannot_verify(item, "a scope", why),
+                _ => {}
+            }
+        }
+    }
+}
