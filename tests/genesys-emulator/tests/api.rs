@@ -1158,3 +1158,27 @@ fn binary_prints_base_url_and_serves() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&help.stdout).contains(secret));
 }
+
+#[test]
+fn handle_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Handle>();
+    let emu = std::sync::Arc::new(
+        Emulator::start(Options::default().admin(ADMIN_ID, ADMIN_SECRET)).unwrap(),
+    );
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let emu = emu.clone();
+            std::thread::spawn(move || {
+                let http = Client::new();
+                token_request(&http, &emu.base_url(), ADMIN_ID, ADMIN_SECRET)
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    for w in workers {
+        assert_eq!(w.join().unwrap(), 200);
+    }
+    assert_eq!(emu.requests().len(), 4);
+}
