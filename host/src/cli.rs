@@ -23,6 +23,16 @@ pub enum Command {
     Rules,
     /// Print a rule's documentation.
     Explain { rule: String },
+    /// Show what `apply` would change: create/update/delete per OAuth client, drift included.
+    Plan(crate::provision::args::ProvisionArgs),
+    /// Provision the OAuth clients: Genesys Cloud → Vault KV v2 → a secret-free tfguard.tfstate.
+    Apply(crate::provision::args::ApplyArgs),
+    /// Regenerate a client's secret and store the new version in Vault.
+    Rotate(crate::provision::args::RotateArgs),
+    /// Delete the recorded clients and their Vault secrets (all versions).
+    Destroy(crate::provision::args::ApplyArgs),
+    /// Print an access token for the client whose credentials are in Vault.
+    Token(crate::provision::args::TokenArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -9,6 +9,7 @@ pub mod error;
 pub mod genesys;
 pub mod output;
 pub mod packs;
+pub mod provision;
 pub mod runtime;
 pub mod secret;
 pub mod vault;

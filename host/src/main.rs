@@ -17,6 +17,11 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args),
         Command::Rules => commands::rules::list(),
         Command::Explain { rule } => commands::rules::explain(rule),
+        Command::Plan(args) => commands::plan::run(args),
+        Command::Apply(args) => commands::apply::run(args),
+        Command::Rotate(args) => commands::rotate::run(args),
+        Command::Destroy(args) => commands::destroy::run(args),
+        Command::Token(args) => commands::token::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,26 @@
+//! `tfguard plan`: what `apply` would do, per client, against the recorded state and the live
+//! API (drift). Changes nothing, and takes no lock.
+
+use crate::error::{Error, Result};
+use crate::genesys;
+use crate::provision::apply::Effects;
+use crate::provision::args::ProvisionArgs;
+use crate::provision::{self, plan, state::State};
+use crate::vault;
+
+pub fn run(a: &ProvisionArgs) -> Result<u8> {
+    let v = vault::Client::from_env().map_err(|e| Error::Other(e.to_string()))?;
+    let p = match provision::prepare(a, Some(&v))? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let g = genesys::Client::from_env().map_err(|e| Error::Other(e.to_string()))?;
+    let st = State::load(&p.state_path)?;
+    let fx = Effects {
+        genesys: &g,
+        vault: &v,
+    };
+    let pl = plan::compute(&p.desired, &st, &fx)?;
+    print!("{}", plan::render(&pl));
+    Ok(0)
+}

@@ -1,0 +1,230 @@
+//! `tfguard plan/apply/rotate/destroy`: provisioning Genesys Cloud OAuth clients with their
+//! secrets in Vault KV v2 and a secret-free `tfguard.tfstate` (DESIGN.md §tfguard apply).
+//!
+//! The guest is the only code that understands Terraform: it returns the desired clients and
+//! the gate's report (`desired_clients`), and verifies the written state (`check`, with the
+//! stored secrets as known secrets). This module does the I/O around it.
+
+pub mod apply;
+pub mod args;
+pub mod lock;
+pub mod plan;
+pub mod state;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use secrecy::ExposeSecret;
+
+use crate::commands::check;
+use crate::error::{Error, Result};
+use crate::runtime::wit::{DocKind, Document, KnownSecret, Report, Settings, Severity};
+use crate::runtime::{Limits, Runtime};
+use crate::vault;
+
+use args::ProvisionArgs;
+use plan::Desired;
+
+pub struct Prepared {
+    pub rt: Runtime,
+    pub settings: Settings,
+    pub desired: Vec<Desired>,
+    pub state_path: PathBuf,
+}
+
+pub fn state_path(a: &ProvisionArgs) -> PathBuf {
+    a.state
+        .clone()
+        .unwrap_or_else(|| a.dir.join(state::FILE_NAME))
+}
+
+fn fails(report: &Report) -> bool {
+    report
+        .findings
+        .iter()
+        .any(|f| f.suppressed.is_none() && f.severity == Severity::Error)
+}
+
+/// The findings that matter here (error level, unsuppressed) and document errors, one block
+/// each: rule, message, location, remediation. Kept independent of the `check` renderers.
+fn render_report(report: &Report) {
+    let mut o = std::io::stdout().lock();
+    for e in &report.errors {
+        let at = e
+            .span
+            .as_ref()
+            .map(|s| format!(":{}:{}", s.line, s.column))
+            .unwrap_or_default();
+        let _ = writeln!(o, "error: {}\n  --> {}{at}\n", e.message, e.path);
+    }
+    for f in &report.findings {
+        if f.suppressed.is_some() {
+            continue;
+        }
+        let sev = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        let at = f
+            .span
+            .as_ref()
+            .map(|s| format!(":{}:{}", s.line, s.column))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "{sev}[{}]: {}\n  --> {}{at}",
+            f.rule_id, f.message, f.path
+        );
+        if let Some(a) = &f.address {
+            let _ = writeln!(o, "  = resource: {a}");
+        }
+        if !f.remediation.is_empty() {
+            let _ = writeln!(o, "  = help: {}", f.remediation);
+        }
+        let _ = writeln!(o);
+    }
+}
+
+/// Gate first: run the guest on the module. `Err(code)` = refused (findings shown, exit 1) or
+/// unreadable documents (exit 2).
+pub fn prepare(
+    a: &ProvisionArgs,
+    vault: Option<&vault::Client>,
+) -> Result<std::result::Result<Prepared, u8>> {
+    let cfg = check::load_config(a.config.as_deref(), Some(a.dir.as_path()))?;
+    let docs = crate::discover::collect(std::slice::from_ref(&a.dir), &a.var_files)?;
+    if !docs.iter().any(|d| d.kind == DocKind::Hcl) {
+        return Err(Error::Usage(format!(
+            "no Terraform configuration (*.tf) in {}",
+            a.dir.display()
+        )));
+    }
+    let rt = Runtime::new(Limits {
+        max_memory: a.sandbox.max_memory,
+        timeout: a.sandbox.timeout,
+    })?;
+    let settings = check::settings(&cfg)?;
+    let ds = rt.desired_clients(&docs, &settings)?;
+    if !ds.report.errors.is_empty() || fails(&ds.report) {
+        render_report(&ds.report);
+        if !ds.report.errors.is_empty() {
+            eprintln!("tfguard: error: some files could not be read; nothing was changed");
+            return Ok(Err(2));
+        }
+        eprintln!(
+            "tfguard: refused: the configuration has error-level findings (above); nothing was changed. Fix them (a secret already in a state or plan: rotate it with `tfguard rotate` once it is provisioned here, because anyone who read that file has it)."
+        );
+        return Ok(Err(1));
+    }
+    let mut desired = Vec::new();
+    for spec in &ds.clients {
+        let Some(path) = spec.vault_path.clone().filter(|p| !p.is_empty()) else {
+            return Err(Error::Usage(format!(
+                "{}: no Vault destination: add a `vault_kv_secret_v2` (mount + name) whose data references this client, so tfguard knows where to store its secret",
+                spec.address
+            )));
+        };
+        let (mount, path) = match (&spec.vault_mount, vault) {
+            (Some(m), _) if !m.is_empty() => (m.clone(), path),
+            (_, Some(v)) => v
+                .resolve_path(&path)
+                .map_err(|e| Error::Other(format!("{}: {e}", spec.address)))?,
+            (_, None) => vault::split_path_naive(&path)
+                .map_err(|e| Error::Other(format!("{}: {e}", spec.address)))?,
+        };
+        desired.push(Desired {
+            address: spec.address.clone(),
+            config: plan::recorded_from_spec(spec)?,
+            vault_mount: mount,
+            vault_path: path,
+        });
+    }
+    Ok(Ok(Prepared {
+        rt,
+        settings,
+        desired,
+        state_path: state_path(a),
+    }))
+}
+
+/// After every apply/rotate: the guest checks the written state with the stored secrets as
+/// known secrets (the Vault cross-check), and the host searches the raw bytes too. Any hit or
+/// error-level finding is an error.
+pub fn verify(
+    p: &Prepared,
+    st: &state::State,
+    v: &vault::Client,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let bytes = st.bytes()?;
+    let secrets = apply::stored_secrets(v, st)?;
+    let hits = apply::host_search(&bytes, &secrets);
+    if !hits.is_empty() {
+        return Err(Error::Other(format!(
+            "verification failed: {} contains the secret stored at {}; rotate it with `tfguard rotate`",
+            st.path.display(),
+            hits.join(", ")
+        )));
+    }
+    let mut settings = Settings {
+        packs: p.settings.packs.clone(),
+        options_json: p.settings.options_json.clone(),
+        known_secrets: secrets
+            .iter()
+            .map(|(label, s)| KnownSecret {
+                label: label.clone(),
+                value: s.expose_secret().to_string(),
+            })
+            .collect(),
+    };
+    let doc = Document {
+        path: st.path.display().to_string(),
+        kind: DocKind::State,
+        contents: bytes,
+    };
+    let report = p.rt.check(std::slice::from_ref(&doc), &settings);
+    for k in &mut settings.known_secrets {
+        zeroize::Zeroize::zeroize(&mut k.value);
+    }
+    let report = report?;
+    if !report.errors.is_empty() || fails(&report) {
+        render_report(&report);
+        return Err(Error::Other(format!(
+            "verification failed: the guest found problems in {} (above)",
+            st.path.display()
+        )));
+    }
+    let _ = writeln!(
+        out,
+        "Verified: {} holds no secret ({} stored secret(s) cross-checked, {} finding(s)).",
+        st.path.display(),
+        secrets.len(),
+        report.findings.len()
+    );
+    Ok(())
+}
+
+/// Ask on the terminal. No terminal and no `--auto-approve` → refuse (the caller exits 1),
+/// saying which flag to pass.
+pub fn confirm(question: &str, auto_approve: bool) -> Result<bool> {
+    use std::io::IsTerminal;
+    if auto_approve {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        eprintln!(
+            "tfguard: refused: no terminal to confirm on; pass --auto-approve to {question} without a prompt"
+        );
+        return Ok(false);
+    }
+    print!(
+        "\nDo you want to {question}?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    );
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Error::io("<stdin>", e))?;
+    Ok(line.trim() == "yes")
+}
