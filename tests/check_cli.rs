@@ -174,3 +174,37 @@ fn every_corpus_state_and_plan_parses_or_is_unsupported() {
         "too few documents recognised: {states} states, {plans} plans"
     );
 }
+
+#[test]
+fn a_corrupt_or_foreign_cache_artifact_falls_back_to_compiling() {
+    let cache = tempfile::tempdir().unwrap();
+    let seed = root().join("examples/seed/terraform.tfstate");
+    let first = run(tfguard()
+        .env("TFGUARD_CACHE_DIR", cache.path())
+        .arg("check")
+        .arg(&seed));
+    assert_eq!(first.status.code(), Some(1), "{:?}", text(&first));
+    let artifacts: Vec<_> = std::fs::read_dir(cache.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cwasm"))
+        .collect();
+    assert_eq!(
+        artifacts.len(),
+        1,
+        "expected one cached artifact: {artifacts:?}"
+    );
+    // An artifact from another engine/CPU, or a damaged one, must not be trusted.
+    std::fs::write(&artifacts[0], b"\x7fELF not a wasmtime artifact").unwrap();
+    let again = run(tfguard()
+        .env("TFGUARD_CACHE_DIR", cache.path())
+        .arg("check")
+        .arg(&seed));
+    let (out, err) = text(&again);
+    assert_eq!(again.status.code(), Some(1), "{out}{err}");
+    assert!(out.contains("random_password.oauth_client_secret"), "{out}");
+    assert!(
+        std::fs::metadata(&artifacts[0]).unwrap().len() > 1000,
+        "artifact was not rebuilt"
+    );
+}

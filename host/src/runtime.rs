@@ -115,7 +115,7 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn load_component(engine: &Engine) -> Result<(Component, LoadPath), GuestError> {
-    let Some(dir) = cache_dir().filter(|d| d.is_absolute()) else {
+    let Some(dir) = cache_dir().filter(|d| d.is_absolute() && private_or_absent(d)) else {
         return compile(engine).map(|c| (c, LoadPath::Compiled));
     };
     let path = dir.join(artifact_name(engine));
@@ -142,12 +142,39 @@ fn load_component(engine: &Engine) -> Result<(Component, LoadPath), GuestError> 
     Ok((c, LoadPath::Compiled))
 }
 
+/// A cache directory others can write to could hand us machine code: ignore it (like ssh does
+/// with loose permissions) and compile in memory instead.
+fn private_or_absent(dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        match std::fs::metadata(dir) {
+            Ok(m) => m.permissions().mode() & 0o022 == 0,
+            Err(_) => true,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        true
+    }
+}
+
 fn compile(engine: &Engine) -> Result<Component, GuestError> {
     Component::new(engine, GUEST_WASM).map_err(|e| GuestError::Load(format!("{e:#}")))
 }
 
 /// Write to a temp file and rename, so a concurrent or interrupted run never sees half a file.
 fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    // Loading an artifact runs its machine code: the directory must be the user's alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+    }
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(
         ".tmp-{}-{}",
