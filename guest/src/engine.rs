@@ -17,8 +17,11 @@ pub struct Prepared {
 }
 
 pub fn prepare(settings: &Settings) -> Result<Prepared, String> {
+    let policy = Policy::load(&settings.packs)?;
+    // A bad `[hcl]` section is a configuration error (exit 2), not a silently skipped rule.
+    crate::hcl::flow::FlowPolicy::load(&policy)?;
     Ok(Prepared {
-        policy: Policy::load(&settings.packs)?,
+        policy,
         options: Options::parse(&settings.options_json)?,
     })
 }
@@ -209,6 +212,9 @@ pub fn check_prepared(
         for r in &rules {
             r.check_module(&cx, m, &mut sink);
         }
+    }
+    for r in &rules {
+        r.check_modules(&cx, &modules, &mut sink);
     }
 
     let mut findings = sink.findings;

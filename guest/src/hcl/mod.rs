@@ -13,6 +13,7 @@ use hcl::edit::structure::Body;
 use crate::types::Span;
 
 pub mod eval;
+pub mod flow;
 pub mod model;
 
 pub use eval::{Evaluator, Resolved, resolve};

@@ -31,6 +31,18 @@ pub use suppression_without_reason::SuppressionWithoutReason;
 pub use unknown_rule_in_suppression::UnknownRuleInSuppression;
 pub use unused_suppression::UnusedSuppression;
 
+// HCL secret flows (TFG010–TFG019); the analysis is `crate::hcl::flow`.
+mod ephemeral_value_persisted;
+mod persisted_secret_generator;
+mod secret_flow_unverifiable;
+mod secret_flows_to_output;
+mod secret_flows_to_state;
+pub use ephemeral_value_persisted::EphemeralValuePersisted;
+pub use persisted_secret_generator::PersistedSecretGenerator;
+pub use secret_flow_unverifiable::SecretFlowUnverifiable;
+pub use secret_flows_to_output::SecretFlowsToOutput;
+pub use secret_flows_to_state::SecretFlowsToState;
+
 // Genesys Cloud OAuth clients (TFG020–TFG049); shared logic in `crate::oauth`.
 mod genesyscloud_provider_source;
 mod oauth_client_argument_too_new;
@@ -106,6 +118,9 @@ pub trait Rule: Sync {
     fn check_document(&self, _cx: &Ctx<'_>, _path: &str, _bytes: &[u8], _out: &mut Sink) {}
     /// A Terraform module (all `.tf` files of one directory, with its tfvars).
     fn check_module(&self, _cx: &Ctx<'_>, _m: &Module, _out: &mut Sink) {}
+    /// All modules of the check at once, for analyses that cross module boundaries (a module
+    /// call's `source = "./child"` is the module whose normalised `dir` is that path).
+    fn check_modules(&self, _cx: &Ctx<'_>, _modules: &[Module], _out: &mut Sink) {}
 }
 
 pub static REGISTRY: &[&dyn Rule] = &[
@@ -119,6 +134,11 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &SuppressionWithoutReason,
     &UnusedSuppression,
     &UnknownRuleInSuppression,
+    &SecretFlowsToState,
+    &SecretFlowsToOutput,
+    &PersistedSecretGenerator,
+    &EphemeralValuePersisted,
+    &SecretFlowUnverifiable,
     &OauthRedirectUriNotHttps,
     &OauthRedirectUriInvalid,
     &OauthRedirectUriMissing,

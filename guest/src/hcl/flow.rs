@@ -1,0 +1,1327 @@
+//! Secret-flow (taint) analysis of Terraform configurations.
+//!
+//! Sources: catalogued secret attributes (`random_password.*.result`, …), `sensitive = true`
+//! variables, secret-bearing data sources, hard-coded secret literals, and ephemeral values
+//! (ephemeral resources, `ephemeral = true` variables). Taint follows every expression form
+//! (functions, templates, conditionals — only the taken branch when the condition is known —,
+//! `for` expressions, splats, indexing, `try`/`coalesce`, locals chains, `each.value`, `dynamic`
+//! iterators) and crosses into local child modules (`source = "./…"`) through their inputs and
+//! back out through their outputs.
+//!
+//! Sinks: every argument (nested blocks included) of a managed resource or data source, except
+//! write-only arguments (the catalogue's `write_only` and any `*_wo`), meta-arguments,
+//! `lifecycle`, `provisioner` and `connection` blocks; root-module outputs, `sensitive` or not.
+//! Provider blocks, locals, ephemeral resources and child outputs are not sinks.
+//!
+//! [`analyze`] returns [`Flow`]s; the TFG010–TFG015 rules each report one [`FlowKind`].
+//! Values never leave this module: flows name addresses and locations only.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use hcl::edit::expr::{BinaryOperator, Expression, ObjectKey, Traversal, TraversalOperator};
+use hcl::edit::structure::{Body, Structure};
+use hcl::edit::template::{Directive, Element, Template};
+use serde::Deserialize;
+
+use super::Module;
+use super::eval::{Evaluator, Resolved};
+use super::model::{Item, ItemKind, Loc, ModuleIndex, attr_loc, dir_join, normalise_dir};
+use crate::policy::Policy;
+
+/// What a flow means; one rule per kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FlowKind {
+    /// TFG010: a secret reaches a persisted argument of a resource or data source.
+    SecretToState,
+    /// TFG011: an ephemeral value reaches an argument that is not write-only.
+    EphemeralToState,
+    /// TFG012: a secret reaches a root-module output.
+    SecretToOutput,
+    /// TFG013: a managed secret generator (`random_password`, …) whose result is used.
+    PersistedGenerator,
+    /// TFG015: a secret goes where the analysis cannot follow (info).
+    CannotVerify,
+}
+
+/// One finding of the analysis, at the sink.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flow {
+    pub kind: FlowKind,
+    pub loc: Loc,
+    /// Sink address with its module path (`module.app.vault_kv_secret_v2.x`, `output.y`).
+    pub address: String,
+    /// Sink argument path (`data_json`, `roles.role_id`); empty for whole items.
+    pub attribute: String,
+    /// Source first, sink last.
+    pub hops: Vec<String>,
+    pub message: String,
+    pub remediation: String,
+}
+
+/// The `[hcl]` section of the policy packs (`policies/default/flows.toml`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowPolicy {
+    /// Argument names that hold secrets: a name matches if it equals one or ends in `_<name>`.
+    #[serde(default)]
+    pub secret_argument_names: Vec<String>,
+    /// Literal values that are placeholders, not secrets (compared case-insensitively).
+    #[serde(default)]
+    pub placeholders: Vec<String>,
+    /// Functions whose result does not carry their arguments' value (`length`, …).
+    #[serde(default)]
+    pub sanitizers: Vec<String>,
+    /// Catalogued attributes that are secrets only when they reach a secret-named argument
+    /// (`random_string` is often a name suffix).
+    #[serde(default)]
+    pub name_only_sources: Vec<String>,
+    #[serde(default)]
+    pub generator: Vec<Generator>,
+    #[serde(default)]
+    pub secret_data_source: Vec<SecretDataSource>,
+    #[serde(default)]
+    pub sink_fix: Vec<SinkFix>,
+}
+
+/// A managed resource that generates a secret and keeps it in state.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generator {
+    pub resource: String,
+    pub attributes: Vec<String>,
+    /// The ephemeral replacement, e.g. `ephemeral "random_password"`.
+    pub ephemeral: String,
+    /// Versions the replacement needs.
+    pub requires: String,
+}
+
+/// A data source whose attributes hold secrets (beyond the `secret_attribute` catalogue).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretDataSource {
+    pub resource: String,
+    /// Empty = every attribute.
+    #[serde(default)]
+    pub attributes: Vec<String>,
+    #[serde(default)]
+    pub fix: String,
+}
+
+/// Fix text for a sink argument that has no write-only twin.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SinkFix {
+    pub resource: String,
+    pub arguments: Vec<String>,
+    pub fix: String,
+}
+
+impl FlowPolicy {
+    pub fn load(policy: &Policy) -> Result<FlowPolicy, String> {
+        policy.section::<FlowPolicy>("hcl")
+    }
+
+    /// `client_secret`, `db_password`, `token` …, but not `secret_id` or `token_ttl`.
+    pub fn is_secret_name(&self, name: &str) -> bool {
+        let n = name.to_ascii_lowercase();
+        self.secret_argument_names
+            .iter()
+            .any(|s| n == *s || n.ends_with(&format!("_{s}")))
+    }
+
+    /// A literal that looks like a real secret: non-empty, not a placeholder.
+    pub fn is_secret_literal(&self, value: &str) -> bool {
+        let v = value.trim();
+        if v.chars().count() < 4 {
+            return false;
+        }
+        let lower = v.to_ascii_lowercase();
+        if self.placeholders.contains(&lower) {
+            return false;
+        }
+        let first = lower.chars().next().unwrap_or(' ');
+        if lower.chars().all(|c| c == first) || (v.starts_with('<') && v.ends_with('>')) {
+            return false;
+        }
+        // References written as strings and environment-variable names are not values.
+        !(v.starts_with("${") || v.starts_with("$") || v.starts_with("env:"))
+    }
+}
+
+/// Run the analysis over every module. Modules called from another module through a local
+/// `source` are analysed through their callers (so their sinks carry the caller's flows and
+/// the module path); every other module is analysed as a root.
+pub fn analyze(policy: &Policy, modules: &[Module]) -> Result<Vec<Flow>, String> {
+    let cfg = FlowPolicy::load(policy)?;
+    let indexes: BTreeMap<String, ModuleIndex<'_>> = modules
+        .iter()
+        .filter(|m| !m.files.is_empty())
+        .map(|m| (normalise_dir(&m.dir), ModuleIndex::new(m)))
+        .collect();
+    let mut called = BTreeSet::new();
+    for (dir, idx) in &indexes {
+        for call in idx.of_kind(ItemKind::ModuleCall) {
+            if let Some(src) = local_source(call) {
+                let child = dir_join(dir, &src);
+                if child != *dir {
+                    called.insert(child);
+                }
+            }
+        }
+    }
+    let an = Analyzer {
+        policy,
+        cfg: &cfg,
+        indexes: &indexes,
+        flows: RefCell::new(Vec::new()),
+        uses: RefCell::new(BTreeMap::new()),
+    };
+    for (dir, idx) in &indexes {
+        if called.contains(dir) {
+            continue;
+        }
+        let frame = Frame::root(idx);
+        an.analyze_frame(&frame, 0);
+    }
+    let mut flows = an.flows.into_inner();
+    flows.sort_by(|a, b| (&a.loc, a.kind, &a.hops).cmp(&(&b.loc, b.kind, &b.hops)));
+    flows.dedup_by(|a, b| a.loc == b.loc && a.kind == b.kind && a.hops == b.hops);
+    Ok(flows)
+}
+
+/// `source` of a module call if it is a local path (`./x`, `../x`).
+fn local_source(call: &Item<'_>) -> Option<String> {
+    let (e, _) = call.attr("source")?;
+    let s = e.as_str()?;
+    (s.starts_with("./") || s.starts_with("../")).then(|| s.to_string())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum OriginKind {
+    /// A catalogued attribute of a managed resource (`random_password.x.result`).
+    Managed {
+        rtype: String,
+    },
+    /// A secret attribute of a data source.
+    Data {
+        rtype: String,
+    },
+    SensitiveVar,
+    Literal,
+    /// Ephemeral resource or variable: fine in write-only arguments only.
+    Ephemeral,
+    /// A catalogued attribute that is a secret only in a secret-named argument.
+    NameOnly,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Taint {
+    /// Address of the source (`random_password.x.result`, `var.db_password`).
+    origin: String,
+    kind: OriginKind,
+    /// Named steps between source and sink (`local.creds`, `module.app.var.secret`).
+    hops: Vec<String>,
+}
+
+type Taints = Vec<Taint>;
+
+fn add_all(into: &mut Taints, from: Taints) {
+    for t in from {
+        match into.iter_mut().find(|x| x.origin == t.origin) {
+            Some(x) if x.hops.len() > t.hops.len() => *x = t,
+            Some(_) => {}
+            None => into.push(t),
+        }
+    }
+}
+
+fn with_hop(mut ts: Taints, hop: &str) -> Taints {
+    for t in &mut ts {
+        if t.hops.last().map(String::as_str) != Some(hop) && t.origin != hop {
+            t.hops.push(hop.to_string());
+        }
+    }
+    ts
+}
+
+/// One instance of a module: the root, or a child reached through a module call.
+struct Frame<'a, 'm> {
+    idx: &'a ModuleIndex<'m>,
+    ev: Evaluator<'a, 'm>,
+    /// `""` for a root, `module.app.` for a child (nested: `module.a.module.b.`).
+    prefix: String,
+    is_root: bool,
+    /// Taint of each input variable, from the caller's arguments.
+    inputs: BTreeMap<String, Taints>,
+    locals: RefCell<BTreeMap<String, Taints>>,
+    in_progress: RefCell<BTreeSet<String>>,
+    children: RefCell<BTreeMap<String, Rc<Frame<'a, 'm>>>>,
+}
+
+impl<'a, 'm> Frame<'a, 'm> {
+    fn root(idx: &'a ModuleIndex<'m>) -> Self {
+        Frame {
+            idx,
+            ev: Evaluator::new(idx),
+            prefix: String::new(),
+            is_root: true,
+            inputs: BTreeMap::new(),
+            locals: RefCell::new(BTreeMap::new()),
+            in_progress: RefCell::new(BTreeSet::new()),
+            children: RefCell::new(BTreeMap::new()),
+        }
+    }
+    fn addr(&self, a: &str) -> String {
+        format!("{}{a}", self.prefix)
+    }
+}
+
+/// Names bound while walking an expression (`for` variables, `each`, `dynamic` iterators).
+type Binds = Vec<(String, Taints)>;
+
+struct Analyzer<'a, 'm> {
+    policy: &'a Policy,
+    cfg: &'a FlowPolicy,
+    indexes: &'a BTreeMap<String, ModuleIndex<'m>>,
+    flows: RefCell<Vec<Flow>>,
+    /// Generator source address (`module.a.random_password.x.result`) → sinks it reaches,
+    /// write-only ones included.
+    uses: RefCell<BTreeMap<String, Vec<String>>>,
+}
+
+const MAX_MODULE_DEPTH: usize = 16;
+const META_ARGS: &[&str] = &["count", "for_each", "depends_on", "provider"];
+const NOT_SINK_BLOCKS: &[&str] = &[
+    "lifecycle",
+    "provisioner",
+    "connection",
+    "precondition",
+    "postcondition",
+];
+
+impl<'a, 'm> Analyzer<'a, 'm> {
+    fn analyze_frame(&self, f: &Frame<'a, 'm>, depth: usize) {
+        for item in &f.idx.items {
+            match item.kind {
+                ItemKind::Resource | ItemKind::Data => self.resource_sinks(f, item),
+                ItemKind::Output if f.is_root => self.output_sink(f, item),
+                ItemKind::ModuleCall => self.module_call(f, item, depth),
+                _ => {}
+            }
+        }
+        if f.is_root {
+            self.generators(f.idx);
+        }
+    }
+
+    // ---- sources and propagation -------------------------------------------------------
+
+    /// Taint of an expression in frame `f`.
+    fn taint(&self, f: &Frame<'a, 'm>, e: &Expression, binds: &mut Binds) -> Taints {
+        let mut out = Taints::new();
+        match e {
+            Expression::Null(_)
+            | Expression::Bool(_)
+            | Expression::Number(_)
+            | Expression::String(_) => {}
+            Expression::Array(a) => {
+                for x in a.iter() {
+                    add_all(&mut out, self.taint(f, x, binds));
+                }
+            }
+            Expression::Object(o) => {
+                for (k, v) in o.iter() {
+                    if let ObjectKey::Expression(ke) = k {
+                        add_all(&mut out, self.taint(f, ke, binds));
+                    }
+                    add_all(&mut out, self.taint(f, v.expr(), binds));
+                }
+            }
+            Expression::StringTemplate(t) => {
+                for el in t.iter() {
+                    add_all(&mut out, self.taint_element(f, el, binds));
+                }
+            }
+            Expression::HeredocTemplate(h) => {
+                add_all(&mut out, self.taint_template(f, &h.template, binds))
+            }
+            Expression::Parenthesis(p) => add_all(&mut out, self.taint(f, p.inner(), binds)),
+            Expression::Variable(v) => {
+                if let Some((_, t)) = binds.iter().rev().find(|(n, _)| n == v.as_str()) {
+                    add_all(&mut out, t.clone());
+                }
+            }
+            Expression::Conditional(c) => {
+                // A condition known from the configuration selects one branch.
+                match self.known_bool(f, &c.cond_expr, binds) {
+                    Some(true) => add_all(&mut out, self.taint(f, &c.true_expr, binds)),
+                    Some(false) => add_all(&mut out, self.taint(f, &c.false_expr, binds)),
+                    None => {
+                        add_all(&mut out, self.taint(f, &c.true_expr, binds));
+                        add_all(&mut out, self.taint(f, &c.false_expr, binds));
+                    }
+                }
+            }
+            Expression::FuncCall(fc) => {
+                let name = fc.name.name.as_str();
+                if fc.name.is_namespaced() || !self.cfg.sanitizers.iter().any(|s| s == name) {
+                    for a in fc.args.iter() {
+                        add_all(&mut out, self.taint(f, a, binds));
+                    }
+                }
+            }
+            Expression::Traversal(t) => add_all(&mut out, self.taint_traversal(f, t, binds)),
+            Expression::UnaryOp(u) => {
+                // `!x` is a bool; `-x` is the number itself.
+                if matches!(u.operator.value(), hcl::edit::expr::UnaryOperator::Neg) {
+                    add_all(&mut out, self.taint(f, &u.expr, binds));
+                }
+            }
+            Expression::BinaryOp(b) => {
+                use BinaryOperator as B;
+                // Comparisons and logic yield a bool, not the secret.
+                if matches!(
+                    b.operator.value(),
+                    B::Plus | B::Minus | B::Mul | B::Div | B::Mod
+                ) {
+                    add_all(&mut out, self.taint(f, &b.lhs_expr, binds));
+                    add_all(&mut out, self.taint(f, &b.rhs_expr, binds));
+                }
+            }
+            Expression::ForExpr(fe) => {
+                let coll = self.taint(f, &fe.intro.collection_expr, binds);
+                let n = binds.len();
+                if let Some(k) = &fe.intro.key_var {
+                    binds.push((k.as_str().to_string(), coll.clone()));
+                }
+                binds.push((fe.intro.value_var.as_str().to_string(), coll));
+                if let Some(k) = &fe.key_expr {
+                    add_all(&mut out, self.taint(f, k, binds));
+                }
+                add_all(&mut out, self.taint(f, &fe.value_expr, binds));
+                binds.truncate(n);
+            }
+        }
+        out
+    }
+
+    fn taint_template(&self, f: &Frame<'a, 'm>, t: &Template, binds: &mut Binds) -> Taints {
+        let mut out = Taints::new();
+        for el in t.iter() {
+            add_all(&mut out, self.taint_element(f, el, binds));
+        }
+        out
+    }
+
+    fn taint_element(&self, f: &Frame<'a, 'm>, el: &Element, binds: &mut Binds) -> Taints {
+        match el {
+            Element::Literal(_) => Taints::new(),
+            Element::Interpolation(i) => self.taint(f, &i.expr, binds),
+            Element::Directive(d) => match &**d {
+                Directive::If(ifd) => {
+                    let mut out = Taints::new();
+                    let known = self.known_bool(f, &ifd.if_expr.cond_expr, binds);
+                    if known != Some(false) {
+                        add_all(
+                            &mut out,
+                            self.taint_template(f, &ifd.if_expr.template, binds),
+                        );
+                    }
+                    if let (Some(e), true) = (&ifd.else_expr, known != Some(true)) {
+                        add_all(&mut out, self.taint_template(f, &e.template, binds));
+                    }
+                    out
+                }
+                Directive::For(fd) => {
+                    let fe = &fd.for_expr;
+                    let coll = self.taint(f, &fe.collection_expr, binds);
+                    let n = binds.len();
+                    if let Some(k) = &fe.key_var {
+                        binds.push((k.as_str().to_string(), coll.clone()));
+                    }
+                    binds.push((fe.value_var.as_str().to_string(), coll));
+                    let out = self.taint_template(f, &fe.template, binds);
+                    binds.truncate(n);
+                    out
+                }
+            },
+        }
+    }
+
+    /// The condition's value, if the configuration alone decides it (and no bound name is
+    /// involved).
+    fn known_bool(&self, f: &Frame<'a, 'm>, e: &Expression, binds: &Binds) -> Option<bool> {
+        if !binds.is_empty() && mentions_any(e, binds) {
+            return None;
+        }
+        match f.ev.resolve(e) {
+            Resolved::Known(serde_json::Value::Bool(b)) => Some(b),
+            _ => None,
+        }
+    }
+
+    fn taint_traversal(&self, f: &Frame<'a, 'm>, t: &Traversal, binds: &mut Binds) -> Taints {
+        let root = match &t.expr {
+            Expression::Variable(v) => v.as_str().to_string(),
+            other => return self.taint(f, other, binds),
+        };
+        if let Some((_, ts)) = binds.iter().rev().find(|(n, _)| *n == root) {
+            return ts.clone();
+        }
+        // Attribute names after the root, indexes and splats skipped.
+        let names: Vec<String> = t
+            .operators
+            .iter()
+            .filter_map(|o| match o.value() {
+                TraversalOperator::GetAttr(n) => Some(n.as_str().to_string()),
+                TraversalOperator::Index(Expression::String(s)) => Some(s.value().clone()),
+                _ => None,
+            })
+            .collect();
+        let first = |i: usize| names.get(i).map(String::as_str);
+        match root.as_str() {
+            "var" => first(0).map(|n| self.var_taint(f, n)).unwrap_or_default(),
+            "local" => match first(0) {
+                Some(n) => self.local_taint(f, n, first(1)),
+                None => Taints::new(),
+            },
+            "module" => match (first(0), first(1)) {
+                (Some(call), Some(out)) => self.module_output_taint(f, call, out),
+                _ => Taints::new(),
+            },
+            "data" => match (first(0), first(1)) {
+                (Some(ty), Some(name)) => self.data_taint(f, ty, name, first(2)),
+                _ => Taints::new(),
+            },
+            "ephemeral" => match (first(0), first(1)) {
+                (Some(ty), Some(name)) => {
+                    let origin = match first(2) {
+                        Some(a) => f.addr(&format!("ephemeral.{ty}.{name}.{a}")),
+                        None => f.addr(&format!("ephemeral.{ty}.{name}")),
+                    };
+                    vec![Taint {
+                        origin,
+                        kind: OriginKind::Ephemeral,
+                        hops: Vec::new(),
+                    }]
+                }
+                _ => Taints::new(),
+            },
+            "count" | "path" | "terraform" | "self" | "each" => Taints::new(),
+            rtype => match first(0) {
+                Some(name) => self.managed_taint(f, rtype, name, first(1)),
+                None => Taints::new(),
+            },
+        }
+    }
+
+    fn var_taint(&self, f: &Frame<'a, 'm>, name: &str) -> Taints {
+        let addr = f.addr(&format!("var.{name}"));
+        let mut out = f
+            .inputs
+            .get(name)
+            .cloned()
+            .map(|t| with_hop(t, &addr))
+            .unwrap_or_default();
+        if let Some(item) = f.idx.get(&format!("var.{name}")) {
+            if item.flag("ephemeral") {
+                out.push(Taint {
+                    origin: addr.clone(),
+                    kind: OriginKind::Ephemeral,
+                    hops: Vec::new(),
+                });
+            } else if item.flag("sensitive") {
+                out.push(Taint {
+                    origin: addr.clone(),
+                    kind: OriginKind::SensitiveVar,
+                    hops: Vec::new(),
+                });
+            } else if self.cfg.is_secret_name(name)
+                && !f.inputs.contains_key(name)
+                && item
+                    .attr("default")
+                    .and_then(|(e, _)| literal_str(e))
+                    .is_some_and(|v| self.cfg.is_secret_literal(&v))
+            {
+                out.push(Taint {
+                    origin: addr,
+                    kind: OriginKind::Literal,
+                    hops: Vec::new(),
+                });
+            }
+        }
+        out
+    }
+
+    fn local_taint(&self, f: &Frame<'a, 'm>, name: &str, field: Option<&str>) -> Taints {
+        let addr = f.addr(&format!("local.{name}"));
+        let Some(item) = f.idx.get(&format!("local.{name}")) else {
+            return Taints::new();
+        };
+        let Some(expr) = item.local_expr() else {
+            return Taints::new();
+        };
+        // Field-sensitive for object literals: `local.creds.client_id` is not the secret
+        // next to it.
+        if let (Some(field), Expression::Object(o)) = (field, expr) {
+            for (k, v) in o.iter() {
+                let key = match k {
+                    ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+                    ObjectKey::Expression(Expression::String(s)) => Some(s.value().clone()),
+                    _ => None,
+                };
+                if key.as_deref() == Some(field) {
+                    let key_id = format!("{name}.{field}");
+                    if !f.in_progress.borrow_mut().insert(key_id.clone()) {
+                        return Taints::new();
+                    }
+                    let t = self.taint(f, v.expr(), &mut Vec::new());
+                    f.in_progress.borrow_mut().remove(&key_id);
+                    let mut t = with_hop(t, &addr);
+                    add_all(&mut t, self.literal_taint(Some(&addr), field, v.expr()));
+                    return t;
+                }
+            }
+        }
+        if let Some(t) = f.locals.borrow().get(name) {
+            return t.clone();
+        }
+        if !f.in_progress.borrow_mut().insert(name.to_string()) {
+            return Taints::new();
+        }
+        let mut t = with_hop(self.taint(f, expr, &mut Vec::new()), &addr);
+        add_all(&mut t, self.literal_taint(Some(&addr), name, expr));
+        f.in_progress.borrow_mut().remove(name);
+        f.locals.borrow_mut().insert(name.to_string(), t.clone());
+        t
+    }
+
+    /// Hard-coded secret literals in `e` as sources: `e` itself when `name` is secret-named,
+    /// and secret-named keys of objects inside it (`jsonencode({ password = "…" })`).
+    /// `at` names the place (`local.creds`); `None` means the sink argument itself.
+    fn literal_taint(&self, at: Option<&str>, name: &str, e: &Expression) -> Taints {
+        let mut out = Taints::new();
+        let mk = |origin: String| Taint {
+            origin,
+            kind: OriginKind::Literal,
+            hops: Vec::new(),
+        };
+        match literal_str(e) {
+            Some(v) if self.cfg.is_secret_name(name) && self.cfg.is_secret_literal(&v) => {
+                out.push(mk(at
+                    .map(str::to_string)
+                    .unwrap_or_else(|| "hard-coded literal".into())));
+            }
+            _ => {
+                let mut keys = Vec::new();
+                collect_object_literals(self.cfg, e, "", &mut keys);
+                for k in keys {
+                    out.push(mk(match at {
+                        Some(a) => format!("{a}.{k}"),
+                        None => format!("hard-coded literal `{k}`"),
+                    }));
+                }
+            }
+        }
+        out
+    }
+
+    fn managed_taint(
+        &self,
+        f: &Frame<'a, 'm>,
+        rtype: &str,
+        name: &str,
+        attr: Option<&str>,
+    ) -> Taints {
+        let base = format!("{rtype}.{name}");
+        let Some(item) = f.idx.get(&base) else {
+            return Taints::new();
+        };
+        let mut out = Taints::new();
+        let name_only = self.cfg.name_only_sources.iter().any(|s| s == rtype);
+        let kind = if name_only {
+            OriginKind::NameOnly
+        } else {
+            OriginKind::Managed {
+                rtype: rtype.to_string(),
+            }
+        };
+        match attr {
+            Some(a) if self.policy.secret_attribute("managed", rtype, a).is_some() => {
+                out.push(Taint {
+                    origin: f.addr(&format!("{base}.{a}")),
+                    kind,
+                    hops: Vec::new(),
+                })
+            }
+            Some(a) => {
+                // An argument echoes its configured value: taint flows through it.
+                if let Some((e, _)) = item.attr(a) {
+                    let key = format!("res:{base}.{a}");
+                    if f.in_progress.borrow_mut().insert(key.clone()) {
+                        let t = self.taint(f, e, &mut Vec::new());
+                        f.in_progress.borrow_mut().remove(&key);
+                        add_all(&mut out, with_hop(t, &f.addr(&format!("{base}.{a}"))));
+                    }
+                }
+            }
+            None => {
+                // The whole object carries every secret attribute.
+                for entry in self.policy.secret_attributes_for("managed", rtype) {
+                    for a in &entry.attributes {
+                        out.push(Taint {
+                            origin: f.addr(&format!("{base}.{}", a.trim_end_matches('*'))),
+                            kind: kind.clone(),
+                            hops: Vec::new(),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn data_taint(&self, f: &Frame<'a, 'm>, rtype: &str, name: &str, attr: Option<&str>) -> Taints {
+        let base = format!("data.{rtype}.{name}");
+        if f.idx.get(&base).is_none() {
+            return Taints::new();
+        }
+        let extra = self
+            .cfg
+            .secret_data_source
+            .iter()
+            .find(|d| d.resource == rtype);
+        let secret = match attr {
+            Some(a) => {
+                self.policy.secret_attribute("data", rtype, a).is_some()
+                    || extra.is_some_and(|d| {
+                        d.attributes.is_empty()
+                            || d.attributes
+                                .iter()
+                                .any(|p| crate::policy::name_matches(p, a))
+                    })
+            }
+            None => {
+                self.policy
+                    .secret_attributes_for("data", rtype)
+                    .next()
+                    .is_some()
+                    || extra.is_some()
+            }
+        };
+        if !secret {
+            return Taints::new();
+        }
+        let origin = match attr {
+            Some(a) => f.addr(&format!("{base}.{a}")),
+            None => f.addr(&base),
+        };
+        vec![Taint {
+            origin,
+            kind: OriginKind::Data {
+                rtype: rtype.to_string(),
+            },
+            hops: Vec::new(),
+        }]
+    }
+
+    fn module_output_taint(&self, f: &Frame<'a, 'm>, call: &str, output: &str) -> Taints {
+        let Some(child) = self.child_frame(f, call, 0) else {
+            return Taints::new();
+        };
+        let Some(out_item) = child.idx.get(&format!("output.{output}")) else {
+            return Taints::new();
+        };
+        let Some((e, _)) = out_item.attr("value") else {
+            return Taints::new();
+        };
+        let key = format!("out:{output}");
+        if !child.in_progress.borrow_mut().insert(key.clone()) {
+            return Taints::new();
+        }
+        let t = self.taint(&child, e, &mut Vec::new());
+        child.in_progress.borrow_mut().remove(&key);
+        with_hop(t, &f.addr(&format!("module.{call}.{output}")))
+    }
+
+    /// The frame of a local child module call (created once per call).
+    fn child_frame(
+        &self,
+        f: &Frame<'a, 'm>,
+        call: &str,
+        depth: usize,
+    ) -> Option<Rc<Frame<'a, 'm>>> {
+        if let Some(c) = f.children.borrow().get(call) {
+            return Some(c.clone());
+        }
+        if f.prefix.matches("module.").count() >= MAX_MODULE_DEPTH || depth > MAX_MODULE_DEPTH {
+            return None;
+        }
+        let item = f.idx.get(&format!("module.{call}"))?;
+        let src = local_source(item)?;
+        let dir = dir_join(&normalise_dir(&f.idx.module.dir), &src);
+        let cidx = self.indexes.get(&dir)?;
+        let mut inputs = BTreeMap::new();
+        let mut values = BTreeMap::new();
+        for a in item.body()?.attributes() {
+            let k = a.key.as_str();
+            if [
+                "source",
+                "version",
+                "count",
+                "for_each",
+                "depends_on",
+                "providers",
+            ]
+            .contains(&k)
+            {
+                continue;
+            }
+            let mut t = self.taint(f, &a.value, &mut Vec::new());
+            add_all(
+                &mut t,
+                self.literal_taint(Some(&f.addr(&format!("module.{call}.{k}"))), k, &a.value),
+            );
+            inputs.insert(k.to_string(), t);
+            values.insert(k.to_string(), f.ev.resolve(&a.value));
+        }
+        let child = Rc::new(Frame {
+            idx: cidx,
+            ev: Evaluator::with_inputs(cidx, values),
+            prefix: format!("{}module.{call}.", f.prefix),
+            is_root: false,
+            inputs,
+            locals: RefCell::new(BTreeMap::new()),
+            in_progress: RefCell::new(BTreeSet::new()),
+            children: RefCell::new(BTreeMap::new()),
+        });
+        f.children
+            .borrow_mut()
+            .insert(call.to_string(), child.clone());
+        Some(child)
+    }
+
+    // ---- sinks --------------------------------------------------------------------------
+
+    fn resource_sinks(&self, f: &Frame<'a, 'm>, item: &Item<'m>) {
+        let Some(body) = item.body() else { return };
+        let mut binds: Binds = Vec::new();
+        if let Some((fe, _)) = item.attr("for_each") {
+            let t = self.taint(f, fe, &mut Vec::new());
+            binds.push(("each".to_string(), t));
+        }
+        self.sink_body(f, item, body, "", &mut binds);
+    }
+
+    fn sink_body(
+        &self,
+        f: &Frame<'a, 'm>,
+        item: &Item<'m>,
+        body: &Body,
+        prefix: &str,
+        binds: &mut Binds,
+    ) {
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) => {
+                    let name = a.key.as_str();
+                    if prefix.is_empty() && META_ARGS.contains(&name) {
+                        continue;
+                    }
+                    let path = format!("{prefix}{name}");
+                    let loc = attr_loc(item.file, a);
+                    let write_only =
+                        name.ends_with("_wo") || self.policy.is_write_only(&item.rtype, name);
+                    let mut taints = self.taint(f, &a.value, binds);
+                    add_all(&mut taints, self.literal_taint(None, name, &a.value));
+                    self.sink(f, item, &path, name, write_only, &loc, taints);
+                }
+                Structure::Block(b) => {
+                    let ident = b.ident.as_str();
+                    if NOT_SINK_BLOCKS.contains(&ident) {
+                        continue;
+                    }
+                    if ident == "dynamic" {
+                        let label = b
+                            .labels
+                            .first()
+                            .map(|l| l.as_str().to_string())
+                            .unwrap_or_default();
+                        let iter = b
+                            .body
+                            .get_attribute("iterator")
+                            .and_then(|a| match &a.value {
+                                Expression::Variable(v) => Some(v.as_str().to_string()),
+                                _ => None,
+                            })
+                            .unwrap_or_else(|| label.clone());
+                        let t = b
+                            .body
+                            .get_attribute("for_each")
+                            .map(|a| self.taint(f, &a.value, binds))
+                            .unwrap_or_default();
+                        let n = binds.len();
+                        binds.push((iter, t));
+                        for content in b.body.blocks().filter(|c| c.ident.as_str() == "content") {
+                            self.sink_body(
+                                f,
+                                item,
+                                &content.body,
+                                &format!("{prefix}{label}."),
+                                binds,
+                            );
+                        }
+                        binds.truncate(n);
+                    } else {
+                        self.sink_body(f, item, &b.body, &format!("{prefix}{ident}."), binds);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Report every taint reaching one sink argument.
+    #[allow(clippy::too_many_arguments)]
+    fn sink(
+        &self,
+        f: &Frame<'a, 'm>,
+        item: &Item<'m>,
+        path: &str,
+        leaf: &str,
+        write_only: bool,
+        loc: &Loc,
+        taints: Taints,
+    ) {
+        let address = f.addr(&item.address);
+        let sink = format!("{address}.{path}");
+        for t in taints {
+            self.note_use(f, &t, &sink);
+            if write_only {
+                continue;
+            }
+            let kind = match t.kind {
+                OriginKind::Ephemeral => FlowKind::EphemeralToState,
+                OriginKind::NameOnly if !self.cfg.is_secret_name(leaf) => continue,
+                _ => FlowKind::SecretToState,
+            };
+            let mut hops = vec![t.origin.clone()];
+            hops.extend(t.hops.iter().cloned());
+            hops.push(sink.clone());
+            let chain = hops.join(" → ");
+            let (message, remediation) = match kind {
+                FlowKind::EphemeralToState => (
+                    format!(
+                        "Ephemeral values are not valid for \"{path}\", because it is not a write-only attribute and must be persisted to state: {chain} ({loc})"
+                    ),
+                    self.sink_fix(&item.rtype, path, leaf, &t).unwrap_or_else(|| {
+                        format!("Pass the ephemeral value only to a write-only argument (`*_wo`, Terraform >= 1.11), a provider block or another ephemeral resource; `{address}` stores `{path}` in state.")
+                    }),
+                ),
+                _ => (
+                    format!("{} reaches `{path}`, which {} stores in state: {chain} ({loc})", describe_origin(&t), address),
+                    self.remediation(&item.rtype, path, leaf, &t),
+                ),
+            };
+            self.push(Flow {
+                kind,
+                loc: loc.clone(),
+                address: address.clone(),
+                attribute: path.to_string(),
+                hops,
+                message,
+                remediation,
+            });
+        }
+    }
+
+    fn output_sink(&self, f: &Frame<'a, 'm>, item: &Item<'m>) {
+        let Some((e, loc)) = item.attr("value") else {
+            return;
+        };
+        let sink = f.addr(&item.address);
+        for t in self.taint(f, e, &mut Vec::new()) {
+            self.note_use(f, &t, &sink);
+            if t.kind == OriginKind::NameOnly && !self.cfg.is_secret_name(&item.name) {
+                continue;
+            }
+            let mut hops = vec![t.origin.clone()];
+            hops.extend(t.hops.iter().cloned());
+            hops.push(sink.clone());
+            let chain = hops.join(" → ");
+            let (kind, message, remediation) = if t.kind == OriginKind::Ephemeral {
+                (
+                    FlowKind::EphemeralToState,
+                    format!("Ephemeral values are not valid for root output \"{}\": root outputs are persisted to state: {chain} ({loc})", item.name),
+                    "Do not output ephemeral values from the root module; `ephemeral = true` outputs are allowed only in child modules.".to_string(),
+                )
+            } else {
+                (
+                    FlowKind::SecretToOutput,
+                    format!(
+                        "{} reaches root output `{}`, which Terraform stores in state in cleartext{}: {chain} ({loc})",
+                        describe_origin(&t),
+                        item.name,
+                        if item.flag("sensitive") {
+                            " (`sensitive = true` only hides it from the CLI)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    format!(
+                        "Remove the output and let consumers read the secret from Vault (`ephemeral \"vault_kv_secret_v2\"`, hashicorp/vault >= 5.0). {}",
+                        self.source_fix(&t)
+                    ),
+                )
+            };
+            self.push(Flow {
+                kind,
+                loc: loc.clone(),
+                address: sink.clone(),
+                attribute: String::new(),
+                hops,
+                message,
+                remediation,
+            });
+        }
+    }
+
+    fn module_call(&self, f: &Frame<'a, 'm>, item: &Item<'m>, depth: usize) {
+        if local_source(item).is_some()
+            && let Some(child) = self.child_frame(f, &item.name, depth)
+        {
+            self.analyze_frame(&child, depth + 1);
+            return;
+        }
+        // Remote module, or a local one whose files were not given: cannot follow.
+        let src = item
+            .attr("source")
+            .and_then(|(e, _)| e.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let Some(body) = item.body() else { return };
+        for a in body.attributes() {
+            let k = a.key.as_str();
+            if [
+                "source",
+                "version",
+                "count",
+                "for_each",
+                "depends_on",
+                "providers",
+            ]
+            .contains(&k)
+            {
+                continue;
+            }
+            let loc = attr_loc(item.file, a);
+            let sink = f.addr(&format!("{}.{k}", item.address));
+            let mut taints = self.taint(f, &a.value, &mut Vec::new());
+            let at = f.addr(&format!("{}.{k}", item.address));
+            add_all(&mut taints, self.literal_taint(Some(&at), k, &a.value));
+            for t in taints {
+                if t.kind == OriginKind::NameOnly && !self.cfg.is_secret_name(k) {
+                    continue;
+                }
+                self.note_use(f, &t, &sink);
+                let mut hops = vec![t.origin.clone()];
+                hops.extend(t.hops.iter().cloned());
+                hops.push(sink.clone());
+                let chain = hops.join(" → ");
+                self.push(Flow {
+                    kind: FlowKind::CannotVerify,
+                    loc: loc.clone(),
+                    address: f.addr(&item.address),
+                    attribute: k.to_string(),
+                    message: format!(
+                        "cannot verify: {} is passed to module `{}` (source `{src}`), whose files were not checked: {chain} ({loc})",
+                        describe_origin(&t),
+                        item.name
+                    ),
+                    remediation: format!(
+                        "Check the module's files too (pass its directory to `tfguard check`), or make sure it writes `{k}` only to write-only arguments."
+                    ),
+                    hops,
+                });
+            }
+        }
+    }
+
+    fn note_use(&self, f: &Frame<'a, 'm>, t: &Taint, sink: &str) {
+        let OriginKind::Managed { rtype } = &t.kind else {
+            return;
+        };
+        if !self.cfg.generator.iter().any(|g| &g.resource == rtype) {
+            return;
+        }
+        let _ = f;
+        let mut uses = self.uses.borrow_mut();
+        let sinks = uses.entry(t.origin.clone()).or_default();
+        if !sinks.iter().any(|s| s == sink) {
+            sinks.push(sink.to_string());
+        }
+    }
+
+    /// TFG013: managed generators whose secret is used anywhere.
+    fn generators(&self, root: &'a ModuleIndex<'m>) {
+        let uses = std::mem::take(&mut *self.uses.borrow_mut());
+        for (origin, sinks) in uses {
+            // Find the declaring item: strip the attribute, then any module prefix.
+            let Some((res_addr, attr)) = origin.rsplit_once('.') else {
+                continue;
+            };
+            let (module_path, local_addr) = split_module_prefix(res_addr);
+            let Some(item) = self.find_item(root, &module_path, local_addr) else {
+                continue;
+            };
+            let Some(g) = self.cfg.generator.iter().find(|g| g.resource == item.rtype) else {
+                continue;
+            };
+            if !g.attributes.iter().any(|a| a == attr) {
+                continue;
+            }
+            let loc = item.loc();
+            let used = sinks.join(", ");
+            self.push(Flow {
+                kind: FlowKind::PersistedGenerator,
+                loc: loc.clone(),
+                address: res_addr.to_string(),
+                attribute: attr.to_string(),
+                hops: vec![origin.clone()],
+                message: format!(
+                    "{origin} is persisted in state: a managed `{}` keeps its `{attr}` in cleartext in terraform.tfstate whatever references it (used by {used}) ({loc})",
+                    item.rtype
+                ),
+                remediation: format!(
+                    "Replace `resource \"{}\" \"{}\"` with `{} \"{}\"` ({}) and pass `ephemeral.{}.{}.{attr}` only to write-only arguments, e.g. `vault_kv_secret_v2` with `data_json_wo` and `data_json_wo_version` (hashicorp/vault >= 5.0); rotate the value already in state.",
+                    item.rtype, item.name, g.ephemeral, item.name, g.requires, item.rtype, item.name
+                ),
+            });
+        }
+    }
+
+    /// The item at `local_addr` in the module instance at `module_path` (root = empty).
+    fn find_item(
+        &self,
+        root: &'a ModuleIndex<'m>,
+        module_path: &[String],
+        local_addr: &str,
+    ) -> Option<&'a Item<'m>> {
+        let mut cur = root;
+        let mut dir = normalise_dir(&root.module.dir);
+        for call in module_path {
+            let src = local_source(cur.get(&format!("module.{call}"))?)?;
+            dir = dir_join(&dir, &src);
+            cur = self.indexes.get(&dir)?;
+        }
+        cur.get(local_addr)
+    }
+
+    // ---- messages ---------------------------------------------------------------------
+
+    fn source_fix(&self, t: &Taint) -> String {
+        match &t.kind {
+            OriginKind::Managed { rtype } => {
+                if let Some(g) = self.cfg.generator.iter().find(|g| &g.resource == rtype) {
+                    let name = t.origin.rsplit('.').nth(1).unwrap_or("name");
+                    format!("Make the secret ephemeral: `{} \"{name}\"` ({}).", g.ephemeral, g.requires)
+                } else {
+                    let attr = t.origin.rsplit('.').next().unwrap_or("");
+                    self.policy
+                        .secret_attribute("managed", rtype, attr)
+                        .map(|s| s.fix.clone())
+                        .unwrap_or_default()
+                }
+            }
+            OriginKind::Data { rtype } => {
+                let attr = t.origin.rsplit('.').next().unwrap_or("");
+                self.policy
+                    .secret_attribute("data", rtype, attr)
+                    .map(|s| s.fix.clone())
+                    .or_else(|| self.cfg.secret_data_source.iter().find(|d| &d.resource == rtype).map(|d| d.fix.clone()))
+                    .unwrap_or_else(|| "Read the secret with an ephemeral resource instead of a data source: data sources are stored in state.".into())
+            }
+            OriginKind::SensitiveVar => format!(
+                "Declare `{}` with `ephemeral = true` (Terraform >= 1.10): `sensitive` hides a value from the CLI but not from state.",
+                t.origin
+            ),
+            OriginKind::Literal => "Remove the hard-coded secret (it is in version control) and rotate it; read it from Vault with `ephemeral \"vault_kv_secret_v2\"` (hashicorp/vault >= 5.0).".into(),
+            OriginKind::Ephemeral | OriginKind::NameOnly => String::new(),
+        }
+    }
+
+    /// Sink-specific fix (write-only twin, or the catalogue's advice for that sink).
+    fn sink_fix(&self, rtype: &str, path: &str, leaf: &str, _t: &Taint) -> Option<String> {
+        if let Some(s) = self
+            .cfg
+            .sink_fix
+            .iter()
+            .find(|s| s.resource == rtype && s.arguments.iter().any(|a| a == path || a == leaf))
+        {
+            return Some(s.fix.clone());
+        }
+        let wo = format!("{leaf}_wo");
+        if self.policy.is_write_only(rtype, &wo) {
+            return Some(format!(
+                "Write the value to `{wo}` with `{wo}_version` instead of `{leaf}` (write-only, Terraform >= 1.11); bump the version to rotate."
+            ));
+        }
+        None
+    }
+
+    fn remediation(&self, rtype: &str, path: &str, leaf: &str, t: &Taint) -> String {
+        let source = self.source_fix(t);
+        let sink = self.sink_fix(rtype, path, leaf, t).unwrap_or_else(|| {
+            "Pass the secret only to write-only arguments (`*_wo` with `*_wo_version`, Terraform >= 1.11), e.g. `vault_kv_secret_v2` with `data_json_wo` and `data_json_wo_version` (hashicorp/vault >= 5.0), or keep it out of Terraform.".to_string()
+        });
+        [source, sink]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn push(&self, flow: Flow) {
+        self.flows.borrow_mut().push(flow);
+    }
+}
+
+/// `module.a.module.b.random_password.x` → (["a", "b"], "random_password.x").
+fn split_module_prefix(addr: &str) -> (Vec<String>, &str) {
+    let mut path = Vec::new();
+    let mut rest = addr;
+    while let Some(r) = rest.strip_prefix("module.") {
+        match r.split_once('.') {
+            Some((call, tail)) => {
+                path.push(call.to_string());
+                rest = tail;
+            }
+            None => break,
+        }
+    }
+    (path, rest)
+}
+
+fn describe_origin(t: &Taint) -> String {
+    match &t.kind {
+        OriginKind::Managed { .. } | OriginKind::NameOnly => format!("the secret `{}`", t.origin),
+        OriginKind::Data { .. } => format!("the secret read by `{}`", t.origin),
+        OriginKind::SensitiveVar => format!("sensitive variable `{}`", t.origin),
+        OriginKind::Literal => format!("the hard-coded secret in `{}`", t.origin),
+        OriginKind::Ephemeral => format!("ephemeral value `{}`", t.origin),
+    }
+}
+
+/// The string value of a literal (plain string or a template without interpolations).
+fn literal_str(e: &Expression) -> Option<String> {
+    match e {
+        Expression::String(s) => Some(s.value().clone()),
+        Expression::StringTemplate(t) => {
+            let mut out = String::new();
+            for el in t.iter() {
+                match el {
+                    Element::Literal(l) => out.push_str(l.value()),
+                    _ => return None,
+                }
+            }
+            Some(out)
+        }
+        Expression::Parenthesis(p) => literal_str(p.inner()),
+        _ => None,
+    }
+}
+
+/// Paths of secret-named object keys holding secret literals, anywhere inside `e`.
+fn collect_object_literals(cfg: &FlowPolicy, e: &Expression, path: &str, out: &mut Vec<String>) {
+    match e {
+        Expression::Object(o) => {
+            for (k, v) in o.iter() {
+                let key = match k {
+                    ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+                    ObjectKey::Expression(Expression::String(s)) => Some(s.value().clone()),
+                    _ => None,
+                };
+                let p = match (&key, path.is_empty()) {
+                    (Some(k), true) => k.clone(),
+                    (Some(k), false) => format!("{path}.{k}"),
+                    (None, _) => path.to_string(),
+                };
+                if let (Some(k), Some(val)) = (&key, literal_str(v.expr()))
+                    && cfg.is_secret_name(k)
+                    && cfg.is_secret_literal(&val)
+                {
+                    out.push(p);
+                    continue;
+                }
+                collect_object_literals(cfg, v.expr(), &p, out);
+            }
+        }
+        Expression::Array(a) => a
+            .iter()
+            .for_each(|x| collect_object_literals(cfg, x, path, out)),
+        Expression::FuncCall(fc) => fc
+            .args
+            .iter()
+            .for_each(|x| collect_object_literals(cfg, x, path, out)),
+        Expression::Parenthesis(p) => collect_object_literals(cfg, p.inner(), path, out),
+        Expression::Conditional(c) => {
+            collect_object_literals(cfg, &c.true_expr, path, out);
+            collect_object_literals(cfg, &c.false_expr, path, out);
+        }
+        _ => {}
+    }
+}
+
+/// Does `e` mention any of the bound names?
+fn mentions_any(e: &Expression, binds: &Binds) -> bool {
+    let mut found = false;
+    visit_vars(e, &mut |n| {
+        if binds.iter().any(|(b, _)| b == n) {
+            found = true;
+        }
+    });
+    found
+}
+
+fn visit_vars(e: &Expression, f: &mut dyn FnMut(&str)) {
+    match e {
+        Expression::Variable(v) => f(v.as_str()),
+        Expression::Traversal(t) => {
+            visit_vars(&t.expr, f);
+            for op in &t.operators {
+                if let TraversalOperator::Index(i) = op.value() {
+                    visit_vars(i, f);
+                }
+            }
+        }
+        Expression::Array(a) => a.iter().for_each(|x| visit_vars(x, f)),
+        Expression::Object(o) => o.iter().for_each(|(k, v)| {
+            if let ObjectKey::Expression(k) = k {
+                visit_vars(k, f);
+            }
+            visit_vars(v.expr(), f);
+        }),
+        Expression::Parenthesis(p) => visit_vars(p.inner(), f),
+        Expression::Conditional(c) => {
+            visit_vars(&c.cond_expr, f);
+            visit_vars(&c.true_expr, f);
+            visit_vars(&c.false_expr, f);
+        }
+        Expression::FuncCall(fc) => fc.args.iter().for_each(|x| visit_vars(x, f)),
+        Expression::UnaryOp(u) => visit_vars(&u.expr, f),
+        Expression::BinaryOp(b) => {
+            visit_vars(&b.lhs_expr, f);
+            visit_vars(&b.rhs_expr, f);
+        }
+        Expression::ForExpr(fe) => {
+            visit_vars(&fe.intro.collection_expr, f);
+            visit_vars(&fe.value_expr, f);
+        }
+        Expression::StringTemplate(t) => t.iter().for_each(|el| {
+            if let Element::Interpolation(i) = el {
+                visit_vars(&i.expr, f)
+            }
+        }),
+        _ => {}
+    }
+}
