@@ -75,7 +75,7 @@ pub enum LoadPath {
 }
 
 pub fn human_bytes(n: usize) -> String {
-    if n >= 1 << 30 && n % (1 << 30) == 0 {
+    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
         format!("{} GiB", n >> 30)
     } else if n >= 1 << 20 {
         format!("{} MiB", n >> 20)

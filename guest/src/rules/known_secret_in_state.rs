@@ -35,7 +35,7 @@ fn needles(secret: &str) -> Vec<(&'static str, Vec<u8>)> {
             if let Ok(twice) = serde_json::to_string(inner) {
                 out.push((
                     "JSON-escaped twice",
-                    twice[1..twice.len() - 1].as_bytes().to_vec(),
+                    twice.as_bytes()[1..twice.len() - 1].to_vec(),
                 ));
             }
         }
@@ -79,8 +79,7 @@ impl KnownSecretInState {
         path: &str,
         address: Option<String>,
         attr: Option<String>,
-        label: &str,
-        enc: &str,
+        (label, enc): (String, &str),
         origin: &str,
     ) {
         let place = match (&address, &attr) {
@@ -132,8 +131,7 @@ impl Rule for KnownSecretInState {
                 path,
                 Some(inst.address.clone()),
                 Some(attr),
-                &label,
-                enc,
+                (label, enc),
                 &inst.origin,
             );
         }
@@ -147,8 +145,7 @@ impl Rule for KnownSecretInState {
                 path,
                 Some(format!("output.{}", o.name)),
                 None,
-                &label,
-                enc,
+                (label, enc),
                 &o.origin,
             );
         }
@@ -162,8 +159,7 @@ impl Rule for KnownSecretInState {
                 path,
                 Some(format!("var.{}", v.name)),
                 Some("value".into()),
-                &label,
-                enc,
+                (label, enc),
                 "variables",
             );
         }
@@ -183,8 +179,7 @@ impl Rule for KnownSecretInState {
                     path,
                     None,
                     None,
-                    &label,
-                    enc,
+                    (label, enc),
                     "outside any attribute tfguard models",
                 );
             }
