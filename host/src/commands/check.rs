@@ -1,18 +1,18 @@
-//! `tfguard check`: collect documents, run the guest once, render, and pick the exit code.
+//! `tfguard check`: collect documents, load the config, run the guest once, render in the chosen
+//! format, and pick the exit code (0 clean, 1 failing findings, 2 anything that stops the gate).
 
-use crate::cli::{CheckArgs, FailOn};
+use std::path::Path;
+
+use crate::cli::{CheckArgs, ColorChoice, FailOn};
 use crate::config::{self, Config};
 use crate::discover;
 use crate::error::{Error, Result};
-use crate::output;
+use crate::output::{self, Ctx, rank};
 use crate::packs;
-use crate::runtime::wit::{Report, Settings, Severity};
-use crate::runtime::{Limits, Runtime};
+use crate::runtime::wit::{KnownSecret, Report, RuleInfo, Settings, Severity};
+use crate::runtime::{GuestError, Limits, Runtime};
 
-pub fn load_config(
-    explicit: Option<&std::path::Path>,
-    first_path: Option<&std::path::Path>,
-) -> Result<Config> {
+pub fn load_config(explicit: Option<&Path>, first_path: Option<&Path>) -> Result<Config> {
     match explicit {
         Some(p) => config::load(p),
         None => match first_path.and_then(config::discover) {
@@ -30,12 +30,37 @@ pub fn settings(cfg: &Config) -> Result<Settings> {
     })
 }
 
-fn rank(s: Severity) -> u8 {
-    match s {
-        Severity::Info => 0,
-        Severity::Warning => 1,
-        Severity::Error => 2,
+/// Values the guest cross-checks documents against (`--vault-secret`). They go to the guest
+/// only; findings name the label (`path#key`), never the value. Kept apart from `settings`
+/// so that stays free of I/O and secrets.
+pub fn known_secrets(paths: &[String]) -> Result<Vec<KnownSecret>> {
+    use secrecy::ExposeSecret;
+    if paths.is_empty() {
+        return Ok(Vec::new());
     }
+    let client = crate::vault::Client::from_env().map_err(|e| Error::Other(format!("--vault-secret: {e}")))?;
+    let mut out = Vec::new();
+    for full in paths {
+        let (mount, path) = client
+            .resolve_path(full)
+            .map_err(|e| Error::Other(format!("--vault-secret {full}: {e}")))?;
+        let secret = client
+            .read_kv2(&mount, &path)
+            .map_err(|e| Error::Other(format!("--vault-secret {full}: {e}")))?;
+        for (key, value) in &secret.data {
+            out.push(KnownSecret { label: format!("{mount}/{path}#{key}"), value: value.expose_secret().to_string() });
+        }
+    }
+    Ok(out)
+}
+
+/// Overwrite the copies handed to the guest once the check is done.
+pub fn wipe(settings: &mut Settings) {
+    use zeroize::Zeroize;
+    for k in &mut settings.known_secrets {
+        k.value.zeroize();
+    }
+    settings.known_secrets.clear();
 }
 
 pub fn fail_threshold(cli: Option<FailOn>, cfg: &Config) -> Severity {
@@ -59,8 +84,51 @@ pub fn exit_code(report: &Report, threshold: Severity) -> u8 {
     u8::from(failing)
 }
 
+/// `--color auto` colours only a terminal, and only when `NO_COLOR` is unset or empty
+/// (no-color.org); an explicit `--color always` wins over `NO_COLOR`.
+pub fn use_color(choice: ColorChoice, to_file: bool) -> bool {
+    use std::io::IsTerminal;
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            !to_file
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Rule ids named in the config must exist; names are normalised to ids.
+pub fn validate_config(cfg: &mut Config, rules: &[RuleInfo]) -> Result<()> {
+    let known: Vec<(String, String)> = rules
+        .iter()
+        .map(|r| (r.id.clone(), r.name.clone()))
+        .collect();
+    cfg.check_rule_ids(&known)
+}
+
+/// The guest rejects bad rule options with a message naming the rule; point at the config.
+fn settings_error(e: GuestError, cfg: &Config) -> Error {
+    match (&e, &cfg.path) {
+        (GuestError::Settings(msg), Some(path)) if msg.starts_with("options") => {
+            let loc = msg
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .find_map(|w| cfg.locate_rule(w))
+                .unwrap_or(config::Loc { line: 1, column: 1 });
+            Error::Config {
+                path: path.clone(),
+                line: loc.line,
+                column: loc.column,
+                message: msg.clone(),
+            }
+        }
+        _ => Error::Guest(e),
+    }
+}
+
 pub fn run(args: &CheckArgs) -> Result<u8> {
-    let cfg = load_config(
+    let mut cfg = load_config(
         args.config.as_deref(),
         args.paths.first().map(|p| p.as_path()),
     )?;
@@ -79,9 +147,34 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         max_memory: args.sandbox.max_memory,
         timeout: args.sandbox.timeout,
     })?;
-    let report = rt.check(&docs, &settings(&cfg)?)?;
+    let rules = rt.rules()?;
+    validate_config(&mut cfg, &rules)?;
+    let mut settings = settings(&cfg)?;
+    settings.known_secrets = known_secrets(&args.vault_secrets)?;
+    let report = rt
+        .check(&docs, &settings)
+        .map_err(|e| settings_error(e, &cfg));
+    wipe(&mut settings);
+    let report = report?;
     let threshold = fail_threshold(args.fail_on, &cfg);
-    output::human::render(&mut std::io::stdout().lock(), &report, &docs)
-        .map_err(|e| Error::io("<stdout>", e))?;
+
+    let cx = Ctx {
+        report: &report,
+        docs: &docs,
+        rules: &rules,
+        threshold,
+        color: use_color(args.color, args.output.is_some()),
+    };
+    match &args.output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            output::render(args.format, &cx, &mut buf).map_err(|e| Error::io(path, e))?;
+            output::write_atomic(path, &buf).map_err(|e| Error::io(path, e))?;
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            output::render(args.format, &cx, &mut out).map_err(|e| Error::io("<stdout>", e))?;
+        }
+    }
     Ok(exit_code(&report, threshold))
 }
