@@ -204,10 +204,14 @@ pub fn check_prepared(
         }
     }
 
-    let modules: Vec<Module> = modules
-        .into_values()
-        .filter(|m| !m.files.is_empty() || !m.tfvars.is_empty())
-        .collect();
+    let (var_dirs, mut modules): (Vec<Module>, Vec<Module>) =
+        modules.into_values().partition(|m| m.files.is_empty());
+    // Variable files from a directory with no `.tf` files are `-var-file`s: they apply to the
+    // modules being checked, with the highest precedence, as `terraform -var-file` does.
+    let var_files: Vec<&TfvarsFile> = var_dirs.iter().flat_map(|m| &m.tfvars).collect();
+    for m in &mut modules {
+        m.tfvars.extend(var_files.iter().map(|t| (*t).clone()));
+    }
     for m in &modules {
         for r in &rules {
             r.check_module(&cx, m, &mut sink);
@@ -246,4 +250,25 @@ pub fn check_prepared(
         },
         modules,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn var_files_from_elsewhere_apply_to_the_checked_modules() {
+        let docs = vec![
+            Document::new("app/main.tf", DocKind::Hcl, "variable \"a\" {}\n"),
+            Document::new("app/terraform.tfvars", DocKind::Tfvars, "a = 1\n"),
+            Document::new("envs/prod.tfvars", DocKind::Tfvars, "a = 2\n"),
+        ];
+        let settings = Settings::default();
+        let prep = prepare(&settings).unwrap();
+        let (report, modules) = check_prepared(&docs, &settings, &prep);
+        assert!(report.errors.is_empty());
+        assert_eq!(modules.len(), 1, "the var-file directory is not a module");
+        let paths: Vec<&str> = modules[0].tfvars.iter().map(|t| t.path.as_str()).collect();
+        assert_eq!(paths, ["app/terraform.tfvars", "envs/prod.tfvars"]);
+    }
 }

@@ -20,6 +20,7 @@ pub use eval::{Evaluator, Resolved, resolve};
 pub use model::{Item, ItemKind, Loc, ModuleIndex, attr_loc, expr_loc, header_loc};
 
 /// Byte offset → 1-based line and character column.
+#[derive(Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
 }
@@ -62,6 +63,7 @@ pub struct HclFile {
 }
 
 /// A `.tfvars` file (HCL attributes only), for variable resolution.
+#[derive(Clone)]
 pub struct TfvarsFile {
     pub path: String,
     pub src: String,
