@@ -308,6 +308,7 @@ impl<'a, 'm> Analyzer<'a, 'm> {
                 ItemKind::Resource | ItemKind::Data => self.resource_sinks(f, item),
                 ItemKind::Output if f.is_root => self.output_sink(f, item),
                 ItemKind::ModuleCall => self.module_call(f, item, depth),
+                ItemKind::Provider => self.provider_uses(f, item),
                 _ => {}
             }
         }
@@ -1043,6 +1044,17 @@ impl<'a, 'm> Analyzer<'a, 'm> {
                     ),
                     hops,
                 });
+            }
+        }
+    }
+
+    /// Provider blocks are not sinks, but a generator's value used there is still "used".
+    fn provider_uses(&self, f: &Frame<'a, 'm>, item: &Item<'m>) {
+        let Some(body) = item.body() else { return };
+        for a in body.attributes() {
+            let sink = f.addr(&format!("{}.{}", item.address, a.key.as_str()));
+            for t in self.taint(f, &a.value, &mut Vec::new()) {
+                self.note_use(f, &t, &sink);
             }
         }
     }
