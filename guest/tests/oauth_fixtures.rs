@@ -334,6 +334,16 @@ fn tfg045_argument_too_new() {
     let fs = assert_fixture("TFG045");
     assert!(messages(&fs, "fail_saml2_bearer_value").contains("1.51.0"));
     assert!(messages(&fs, "fail_expose_argument").contains("1.68.5"));
+    let m = messages(&fs, "fail_client_id_reference");
+    assert!(
+        m.contains("Unsupported attribute") && m.contains("`.id`"),
+        "{m}"
+    );
+    let f = fs
+        .iter()
+        .find(|f| f.attribute.as_deref() == Some("client_id"))
+        .unwrap();
+    assert_eq!(f.span.map(|s| (s.line, s.column)), Some((34, 62)));
     assert!(
         fs.iter().all(|f| f.severity == Severity::Error),
         "an exact pin is an error"

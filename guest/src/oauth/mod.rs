@@ -136,7 +136,21 @@ pub fn module_clients(d: &OauthData, m: &Module) -> Vec<Client> {
     } else {
         &d.oauth.provider_local_name
     };
-    model::clients_in_module(m, d.resource(), local, &model::LiteralsOnly)
+    let idx = crate::hcl::ModuleIndex::new(m);
+    let eval = crate::hcl::Evaluator::new(&idx);
+    model::clients_in_module(m, d.resource(), local, &Evaluated(&eval))
+}
+
+/// Values of variables, locals and functions, from the module's static evaluator.
+struct Evaluated<'a, 'b, 'm>(&'b crate::hcl::Evaluator<'a, 'm>);
+
+impl model::Resolver for Evaluated<'_, '_, '_> {
+    fn resolve(&self, expr: &hcl::edit::expr::Expression) -> Result<serde_json::Value, String> {
+        match self.0.resolve(expr) {
+            crate::hcl::Resolved::Known(v) => Ok(v),
+            crate::hcl::Resolved::Unknown { reason } => Err(reason),
+        }
+    }
 }
 
 /// Block-typed arguments of the schema (JSON stores them as lists of objects).

@@ -1,10 +1,14 @@
-use super::{Ctx, RuleMeta};
+use super::{Ctx, Hit, Rule, RuleMeta, Sink};
+use crate::hcl::Module;
+use crate::oauth::model::provider_requirement;
 use crate::oauth::version::Version;
-use crate::oauth::{Client, ClientCheck, Emit, OauthData};
+use crate::oauth::{Client, ClientCheck, Emit, OauthData, load_data};
+use crate::state::Instance;
 use crate::types::Severity;
 
 /// TFG045: an argument or enum value newer than the provider releases the configuration's
-/// version constraint selects (from the schema's `since` data).
+/// version constraint selects (from the schema's `since` data), including references such as
+/// `genesyscloud_oauth_client.app.client_id` elsewhere in the module.
 pub struct OauthClientArgumentTooNew;
 
 pub(crate) static META: RuleMeta = RuleMeta {
@@ -16,7 +20,106 @@ pub(crate) static META: RuleMeta = RuleMeta {
     docs: include_str!("../../../policies/rules/TFG045.md"),
 };
 
-crate::client_rule!(OauthClientArgumentTooNew, META);
+impl Rule for OauthClientArgumentTooNew {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn check_instance(&self, cx: &Ctx<'_>, path: &str, inst: &Instance<'_>, out: &mut Sink) {
+        crate::oauth::run_instance(self, &META, cx, path, inst, out)
+    }
+    fn check_module(&self, cx: &Ctx<'_>, m: &Module, out: &mut Sink) {
+        crate::oauth::run_module(self, &META, cx, m, out);
+        check_references(cx, m, out);
+    }
+}
+
+/// `genesyscloud_oauth_client.x.client_id` where the pinned provider has no `client_id`:
+/// Terraform fails with "Unsupported attribute".
+fn check_references(cx: &Ctx<'_>, m: &Module, out: &mut Sink) {
+    if !m
+        .files
+        .iter()
+        .any(|f| f.src.contains("genesyscloud_oauth_client."))
+    {
+        return;
+    }
+    let Some(d) = load_data(cx, &META, &m.dir, out) else {
+        return;
+    };
+    let local = if d.oauth.provider_local_name.is_empty() {
+        "genesyscloud"
+    } else {
+        d.oauth.provider_local_name.as_str()
+    };
+    let Some(req) = provider_requirement(m, local) else {
+        return;
+    };
+    let Some((con, _)) = req.version.as_ref() else {
+        return;
+    };
+    let Some(min) = con.min else {
+        return;
+    };
+    let pattern = format!(
+        r"\b{}\.([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)",
+        regex::escape(d.resource())
+    );
+    let Ok(re) = regex::Regex::new(&pattern) else {
+        return;
+    };
+    for f in &m.files {
+        for c in re.captures_iter(&f.src) {
+            let (Some(name), Some(attr)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            // Skip comments: text after `#` or `//` on the same line.
+            let line_start = f.src[..attr.start()].rfind('\n').map_or(0, |i| i + 1);
+            let before = &f.src[line_start..attr.start()];
+            if before.contains('#') || before.contains("//") {
+                continue;
+            }
+            let Some(since) = d
+                .argument(attr.as_str())
+                .and_then(|a| a.since.as_deref())
+                .and_then(Version::parse)
+            else {
+                continue;
+            };
+            if min >= since {
+                continue;
+            }
+            out.report(
+                &META,
+                Hit {
+                    message: format!(
+                        "`{}.{}.{}` exists from provider {since}, but the version constraint `{}` selects {min}: Terraform reports \"Unsupported attribute\"",
+                        d.resource(),
+                        name.as_str(),
+                        attr.as_str(),
+                        con.raw
+                    ),
+                    path: f.path.clone(),
+                    span: Some(f.lines.span(&f.src, attr.range())),
+                    address: Some(format!("{}.{}", d.resource(), name.as_str())),
+                    attribute: Some(attr.as_str().to_string()),
+                    remediation: format!(
+                        "Require `version = \"~> {}.{}\"` or newer (latest known: {}){}.",
+                        since.0,
+                        since.1,
+                        d.schema.latest,
+                        if attr.as_str() == "client_id" {
+                            ", or use `.id`, which holds the same OAuth client id on every release"
+                        } else {
+                            ""
+                        }
+                    ),
+                    severity: (!con.exact).then_some(Severity::Warning),
+                    ..Hit::default()
+                },
+            );
+        }
+    }
+}
 
 impl ClientCheck for OauthClientArgumentTooNew {
     fn check_client(&self, _cx: &Ctx<'_>, d: &OauthData, c: &Client, e: &mut Emit<'_, '_>) {
