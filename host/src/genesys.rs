@@ -176,8 +176,11 @@ pub enum GenesysError {
     RateLimited { action: String, reason: String },
     #[error("Genesys Cloud could not be reached for {action}: {reason}")]
     Transport { action: String, reason: String },
-    /// A create whose response was lost: the client may or may not exist.
-    #[error("the connection dropped while creating {action}; the client may have been created")]
+    /// A create whose response was lost (dropped connection, 5xx): the client may or may not
+    /// exist.
+    #[error(
+        "no answer for {action} (dropped connection or server error); the client may have been created"
+    )]
     OutcomeUnknown { action: String },
     #[error("no OAuth client with id {0} in Genesys Cloud")]
     NotFound(String),
@@ -577,20 +580,18 @@ impl Client {
                             });
                         }
                         w
-                    } else if status.is_server_error()
-                        && status != StatusCode::NOT_IMPLEMENTED
-                        && (idem == Idempotent::Yes || status != StatusCode::GATEWAY_TIMEOUT)
-                    {
-                        // A 504 on a create may mean it happened: not retried blindly.
+                    } else if status.is_server_error() && idem == Idempotent::No {
+                        // A create answered 5xx may still have happened: never retried blindly;
+                        // the caller looks the client up and retries only if it is not there.
+                        return Err(GenesysError::OutcomeUnknown {
+                            action: action.to_string(),
+                        });
+                    } else if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED {
                         let w = self.retry.backoff(attempt);
                         if !self.may_retry(attempt, started, w) {
                             return Err(self.api_error(status, err, correlation, action));
                         }
                         w
-                    } else if status == StatusCode::GATEWAY_TIMEOUT {
-                        return Err(GenesysError::OutcomeUnknown {
-                            action: action.to_string(),
-                        });
                     } else if status == StatusCode::NOT_FOUND {
                         return Err(GenesysError::NotFound(path_id(path)));
                     } else if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN

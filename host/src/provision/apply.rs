@@ -26,6 +26,8 @@ pub const ENV_TEST_PAUSE_AFTER_CREATE: &str = "TFGUARD_TEST_PAUSE_AFTER_CREATE";
 /// Vault writes: attempts and the first backoff (doubling, jittered).
 const VAULT_ATTEMPTS: u32 = 6;
 const VAULT_BACKOFF: Duration = Duration::from_millis(500);
+/// Creates retried after an unanswered attempt that provably created nothing.
+const CREATE_ATTEMPTS: u32 = 4;
 
 pub struct Effects<'a> {
     pub genesys: &'a genesys::Client,
@@ -195,41 +197,47 @@ fn create(
     st.save()?;
     say(out, format!("{}: Creating...", c.address));
     let req = plan::request(cfg);
-    let (client, secret) = match fx.genesys.create_client(&req, &c.address) {
-        Ok(x) => x,
-        Err(GenesysError::OutcomeUnknown { .. }) => {
-            // The response was lost; the client may exist. Find it instead of creating again.
-            say(
-                out,
-                format!(
-                    "{}: the create's response was lost; looking for the client by name",
-                    c.address
-                ),
-            );
-            match adopt(fx.genesys, &cfg.name, st, &c.address)? {
-                Some(found) => {
+    let mut attempt = 0u32;
+    let (client, secret) = loop {
+        match fx.genesys.create_client(&req, &c.address) {
+            Ok(x) => break x,
+            Err(GenesysError::OutcomeUnknown { .. }) if attempt < CREATE_ATTEMPTS => {
+                // No answer: the client may exist. Find it instead of creating a second one.
+                say(
+                    out,
+                    format!(
+                        "{}: no answer to the create; looking for the client by name",
+                        c.address
+                    ),
+                );
+                if let Some(found) = adopt(fx.genesys, &cfg.name, st, &c.address)? {
                     let s = fx
                         .genesys
                         .regenerate_secret(&found.id, &c.address)
                         .map_err(gerr)?;
-                    (found, s)
+                    break (found, s);
                 }
-                None => {
-                    return Err(Error::Other(format!(
-                        "{}: the create's response was lost and no client named \"{}\" exists; run apply again",
-                        c.address, cfg.name
-                    )));
-                }
+                attempt += 1;
+                let w = fx.genesys.retry.backoff(attempt);
+                std::thread::sleep(w);
             }
-        }
-        Err(e) => {
-            // The create certainly failed: drop the intent (restore what was there).
-            match &c.record {
-                Some(prev) => st.records.insert(prev.address.clone(), prev.clone()),
-                None => st.records.remove(&c.address),
-            };
-            st.save()?;
-            return Err(gerr(e));
+            Err(e @ GenesysError::OutcomeUnknown { .. }) => {
+                // Still no answer: keep the intent, so the next run adopts the client if the
+                // create did happen after all.
+                return Err(Error::Other(format!(
+                    "{e}\n  The intent is recorded in {}; run `tfguard apply` again: it finds the client if it was created, and never creates a second one.",
+                    st.path.display()
+                )));
+            }
+            Err(e) => {
+                // The create certainly failed: drop the intent, restoring what was there.
+                match &c.record {
+                    Some(prev) => st.records.insert(prev.address.clone(), prev.clone()),
+                    None => st.records.remove(&c.address),
+                };
+                st.save()?;
+                return Err(gerr(e));
+            }
         }
     };
     pause_hook(out);
