@@ -118,12 +118,13 @@ fn check_value(d: &OauthData, arg: &Argument, v: &Val, e: &mut Emit<'_, '_>) {
     let name = &arg.name;
     match (&v.kind, arg.ty.as_str()) {
         (Kind::Null, _) => {}
-        (Kind::Unknown(why), _) => {
-            // Only values with constraints are worth a "cannot verify".
-            if !arg.enum_values.is_empty() || arg.min.is_some() || arg.max.is_some() {
-                e.cannot_verify(v, &format!("`{name}`"), why);
-            }
+        // Only values with constraints are worth a "cannot verify".
+        (Kind::Unknown(why), _)
+            if !arg.enum_values.is_empty() || arg.min.is_some() || arg.max.is_some() =>
+        {
+            e.cannot_verify(v, &format!("`{name}`"), why)
         }
+        (Kind::Unknown(_), _) => {}
         (Kind::Str(s), "string") => check_enum(d, arg, v, s, e),
         (Kind::Num(_) | Kind::Bool(_), "string") => {}
         (Kind::Num(n), "number") => check_range(arg, v, *n, e),
