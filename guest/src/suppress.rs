@@ -52,7 +52,11 @@ fn parse_line(line: &str) -> Option<(usize, Vec<String>, String, bool)> {
     let rest = &line[at + MARKER.len()..];
     // `tfguard:ignore-file` and other spellings are not directives of this kind.
     let rest = rest.strip_prefix('[')?;
-    let close = rest.find(']')?;
+    let trailing = !line[..comment_start].trim().is_empty();
+    // An unclosed bracket is still a directive (reported as malformed), not a plain comment.
+    let Some(close) = rest.find(']') else {
+        return Some((comment_start, Vec::new(), String::new(), trailing));
+    };
     let codes = rest[..close]
         .split(',')
         .map(|c| c.trim().to_string())
@@ -161,6 +165,17 @@ pub fn apply(findings: &mut Vec<Finding>, modules: &[Module], options: &Options)
         .collect();
 
     for (n, d) in all.iter().enumerate() {
+        if d.codes.is_empty() {
+            report(
+                &mut meta_sink,
+                &meta::WITHOUT_REASON,
+                d,
+                n,
+                "malformed suppression: no rule code in brackets, so it is ignored".into(),
+                "Write `# tfguard:ignore[ID] reason`, e.g. `# tfguard:ignore[TFG010] sandbox only`.",
+            );
+            continue;
+        }
         if d.reason.is_empty() {
             report(
                 &mut meta_sink,
@@ -332,6 +347,8 @@ mod tests {
         assert!(trailing);
         assert!(parse_line("x = \"tfguard:ignore[TFG001] nope\"").is_none());
         assert!(parse_line("# tfguard:ignore-file[TFG001] r").is_none());
+        let (_, codes, _, _) = parse_line("# tfguard:ignore[TFG001 reason").unwrap();
+        assert!(codes.is_empty(), "unclosed bracket is malformed");
     }
 
     #[test]

@@ -8,7 +8,7 @@ pub struct SuppressionWithoutReason;
 pub static META: RuleMeta = RuleMeta {
     id: "TFG900",
     name: "suppression-without-reason",
-    title: "A suppression comment gives no reason, so it is ignored",
+    title: "A suppression comment gives no reason (or is malformed), so it is ignored",
     family: "meta",
     severity: Severity::Warning,
     docs: include_str!("../../../policies/rules/TFG900.md"),
