@@ -230,6 +230,7 @@ fn genesys_401_and_403_name_env_vars_region_and_permissions() {
         "GENESYSCLOUD_OAUTHCLIENT_SECRET",
         "us-east-1",
         "401",
+        "oauth:client:add|edit|view|delete",
     ] {
         assert!(err.contains(needle), "missing {needle}: {err}");
     }

@@ -280,3 +280,35 @@ fn two_clients_and_a_removed_one() {
     assert!(env.vault_creds("tfguard/billing").is_none());
     env.audit(&[VAULT_PATH]);
 }
+
+#[test]
+fn verification_catches_a_secret_in_the_state() {
+    let mut env = Env::new();
+    env.apply();
+    let (_, secret) = env.vault_creds(VAULT_PATH).unwrap();
+    // Someone pastes the secret into the recorded description (e.g. a hand-edited state).
+    let path = env.state_file();
+    let mut st = env.state();
+    st["resources"][0]["instances"][0]["attributes"]["description"] =
+        serde_json::json!(format!("creds: {secret}"));
+    std::fs::write(&path, serde_json::to_vec_pretty(&st).unwrap()).unwrap();
+    let o = env.run(&["plan", "."]);
+    let (out, err) = common::text(&o);
+    for text in [&out, &err] {
+        assert!(!text.contains(&secret), "plan printed the secret");
+    }
+    let o = env.run(&["apply", "--auto-approve", "."]);
+    let (out, err) = common::text(&o);
+    assert!(
+        !o.status.success(),
+        "a state holding the secret must fail the apply\n{out}\n{err}"
+    );
+    assert!(
+        out.contains("TFG006") || err.contains("TFG006"),
+        "{out}\n{err}"
+    );
+    assert!(err.contains("rotate"), "{err}");
+    for text in [&out, &err] {
+        assert!(!text.contains(&secret), "the secret was printed");
+    }
+}

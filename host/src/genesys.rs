@@ -127,6 +127,17 @@ pub struct AuthContext {
 }
 
 impl AuthContext {
+    /// For the admin client (the one tfguard provisions with), the permissions it needs.
+    fn admin_hint(&self) -> String {
+        if self.id_source == ENV_CLIENT_ID {
+            format!(
+                "\n  tfguard provisions with this admin client: it needs a role with the permissions {ADMIN_PERMISSIONS}."
+            )
+        } else {
+            String::new()
+        }
+    }
+
     fn describe(&self) -> String {
         format!(
             "client id from {}, secret from {}, region `{}` (token endpoint {}/oauth/token)",
@@ -141,8 +152,9 @@ pub enum GenesysError {
     Config(String),
     /// The token endpoint refused the credentials.
     #[error(
-        "Genesys Cloud refused the client credentials (HTTP {status} {error}: {description}).\n  Using: {}.\n  Check that the client exists in that region, is active, uses the CLIENT-CREDENTIALS grant, and that the secret is current.",
-        .ctx.describe()
+        "Genesys Cloud refused the client credentials (HTTP {status} {error}: {description}).\n  Using: {}.\n  Check that the client exists in that region, is active, uses the CLIENT-CREDENTIALS grant, and that the secret is current.{}",
+        .ctx.describe(),
+        .ctx.admin_hint()
     )]
     Auth {
         status: u16,

@@ -22,7 +22,9 @@ pub fn run(a: &ApplyArgs) -> Result<u8> {
         vault: &v,
     };
     let pl = plan::compute(&p.desired, &st, &fx)?;
-    print!("{}", plan::render(&pl));
+    let secrets = apply::stored_secrets(&v, &st).unwrap_or_default();
+    print!("{}", provision::redact(plan::render(&pl), &secrets));
+    drop(secrets);
     let mut out = std::io::stdout();
     if pl.has_changes() {
         if !provision::confirm("perform these actions", a.auto_approve)? {

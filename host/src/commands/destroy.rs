@@ -28,7 +28,9 @@ pub fn run(a: &ApplyArgs) -> Result<u8> {
         );
         return Ok(0);
     }
-    print!("{}", plan::render(&pl));
+    let secrets = apply::stored_secrets(&v, &st).unwrap_or_default();
+    print!("{}", crate::provision::redact(plan::render(&pl), &secrets));
+    drop(secrets);
     if !crate::provision::confirm(
         "destroy these clients and their Vault secrets",
         a.auto_approve,

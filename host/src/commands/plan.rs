@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::genesys;
-use crate::provision::apply::Effects;
+use crate::provision::apply::{self, Effects};
 use crate::provision::args::ProvisionArgs;
 use crate::provision::{self, plan, state::State};
 use crate::vault;
@@ -21,6 +21,8 @@ pub fn run(a: &ProvisionArgs) -> Result<u8> {
         vault: &v,
     };
     let pl = plan::compute(&p.desired, &st, &fx)?;
-    print!("{}", plan::render(&pl));
+    // Best effort: with Vault unreachable the plan above already failed or shows the restore.
+    let secrets = apply::stored_secrets(&v, &st).unwrap_or_default();
+    print!("{}", provision::redact(plan::render(&pl), &secrets));
     Ok(0)
 }

@@ -159,14 +159,6 @@ pub fn verify(
 ) -> Result<()> {
     let bytes = st.bytes()?;
     let secrets = apply::stored_secrets(v, st)?;
-    let hits = apply::host_search(&bytes, &secrets);
-    if !hits.is_empty() {
-        return Err(Error::Other(format!(
-            "verification failed: {} contains the secret stored at {}; rotate it with `tfguard rotate`",
-            st.path.display(),
-            hits.join(", ")
-        )));
-    }
     let mut settings = Settings {
         packs: p.settings.packs.clone(),
         options_json: p.settings.options_json.clone(),
@@ -181,18 +173,28 @@ pub fn verify(
     let doc = Document {
         path: st.path.display().to_string(),
         kind: DocKind::State,
-        contents: bytes,
+        contents: bytes.clone(),
     };
     let report = p.rt.check(std::slice::from_ref(&doc), &settings);
     for k in &mut settings.known_secrets {
         zeroize::Zeroize::zeroize(&mut k.value);
     }
     let report = report?;
+    let rotate = "a state holding a secret exposes it to everyone who can read the file or its backups; treat it as leaked: delete the leaked copies and rotate it with `tfguard rotate CLIENT`, because anyone who read the file has it";
     if !report.errors.is_empty() || fails(&report) {
         render_report(&report);
         return Err(Error::Other(format!(
-            "verification failed: the guest found problems in {} (above)",
+            "verification failed: the guest found problems in {} (above); {rotate}",
             st.path.display()
+        )));
+    }
+    // Defence in depth: the same search on the raw bytes, host-side.
+    let hits = apply::host_search(&bytes, &secrets);
+    if !hits.is_empty() {
+        return Err(Error::Other(format!(
+            "verification failed: {} contains the secret stored at {}; {rotate}",
+            st.path.display(),
+            hits.join(", ")
         )));
     }
     let _ = writeln!(
@@ -227,4 +229,31 @@ pub fn confirm(question: &str, auto_approve: bool) -> Result<bool> {
         .read_line(&mut line)
         .map_err(|e| Error::io("<stdin>", e))?;
     Ok(line.trim() == "yes")
+}
+
+/// Replace any stored secret in text about to be printed (a plan shows recorded and live
+/// values, which someone may have pasted a secret into). The host redacts before it renders.
+pub fn redact(text: String, secrets: &[(String, secrecy::SecretString)]) -> String {
+    let mut text = text;
+    for (label, s) in secrets {
+        let raw = s.expose_secret();
+        if raw.len() < 8 {
+            continue;
+        }
+        let debug = format!("{raw:?}");
+        let forms = [
+            raw.to_string(),
+            debug.trim_matches('"').to_string(),
+            serde_json::to_string(raw)
+                .unwrap_or_default()
+                .trim_matches('"')
+                .to_string(),
+        ];
+        for f in forms {
+            if !f.is_empty() && text.contains(&f) {
+                text = text.replace(&f, &format!("(redacted: the secret stored at {label})"));
+            }
+        }
+    }
+    text
 }
