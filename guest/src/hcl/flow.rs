@@ -67,6 +67,11 @@ pub struct FlowPolicy {
     /// Argument names that hold secrets: a name matches if it equals one or ends in `_<name>`.
     #[serde(default)]
     pub secret_argument_names: Vec<String>,
+    /// Names that mark a secret only as the suffix of a longer name: `client_secret` holds a
+    /// secret, but a bare `secret` argument is usually the secret's id or name
+    /// (`google_secret_manager_secret_version.secret`).
+    #[serde(default)]
+    pub suffix_only_names: Vec<String>,
     /// Literal values that are placeholders, not secrets (compared case-insensitively).
     #[serde(default)]
     pub placeholders: Vec<String>,
@@ -126,8 +131,12 @@ impl FlowPolicy {
     /// `client_secret`, `db_password`, `token` …, but not `secret_id` or `token_ttl`.
     pub fn is_secret_name(&self, name: &str) -> bool {
         let n = name.to_ascii_lowercase();
+        if self.suffix_only_names.contains(&n) {
+            return false;
+        }
         self.secret_argument_names
             .iter()
+            .chain(&self.suffix_only_names)
             .any(|s| n == *s || n.ends_with(&format!("_{s}")))
     }
 
@@ -1335,5 +1344,243 @@ fn visit_vars(e: &Expression, f: &mut dyn FnMut(&str)) {
             }
         }),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hcl::test_module;
+    use crate::types::PolicyPackSrc;
+
+    fn policy() -> Policy {
+        let pack = |name: &str, contents: &str| PolicyPackSrc {
+            name: name.into(),
+            contents: contents.into(),
+        };
+        Policy::load(&[
+            pack(
+                "secrets",
+                include_str!("../../../policies/default/secrets.toml"),
+            ),
+            pack(
+                "flows",
+                include_str!("../../../policies/default/flows.toml"),
+            ),
+        ])
+        .unwrap()
+    }
+
+    fn run(modules: &[Module]) -> Vec<Flow> {
+        analyze(&policy(), modules).unwrap()
+    }
+
+    fn of(flows: &[Flow], kind: FlowKind) -> Vec<&Flow> {
+        flows.iter().filter(|f| f.kind == kind).collect()
+    }
+
+    #[test]
+    fn locals_chain_shows_every_hop_at_the_sink_position() {
+        let m = test_module(
+            "app",
+            &[
+                (
+                    "gen.tf",
+                    "resource \"random_password\" \"oauth_client_secret\" {\n  length = 32\n}\n",
+                ),
+                (
+                    "secrets.tf",
+                    "locals {\n  creds = { client_secret = random_password.oauth_client_secret.result }\n  body  = jsonencode(local.creds)\n}\n\nresource \"vault_generic_secret\" \"genesys_oauth_secret\" {\n  path      = \"secret/x\"\n  data_json = local.body\n}\n",
+                ),
+            ],
+        );
+        let flows = run(&[m]);
+        let state = of(&flows, FlowKind::SecretToState);
+        assert_eq!(state.len(), 1, "{flows:#?}");
+        let f = state[0];
+        assert_eq!(
+            f.hops,
+            [
+                "random_password.oauth_client_secret.result",
+                "local.creds",
+                "local.body",
+                "vault_generic_secret.genesys_oauth_secret.data_json"
+            ]
+        );
+        assert_eq!(f.loc.to_string(), "app/secrets.tf:8:3");
+        assert_eq!(f.address, "vault_generic_secret.genesys_oauth_secret");
+        assert_eq!(f.attribute, "data_json");
+        assert!(f.message.contains("→ local.creds →"), "{}", f.message);
+        assert!(f.remediation.contains("ephemeral \"random_password\""));
+        assert!(f.remediation.contains("data_json_wo_version"));
+        // The generator is reported at its header, naming where it is used.
+        let g = of(&flows, FlowKind::PersistedGenerator);
+        assert_eq!(g.len(), 1);
+        assert_eq!(g[0].loc.to_string(), "app/gen.tf:1:1");
+        assert!(
+            g[0].message
+                .contains("vault_generic_secret.genesys_oauth_secret.data_json")
+        );
+    }
+
+    #[test]
+    fn nested_local_modules_carry_taint_in_and_out() {
+        let root = test_module(
+            "r",
+            &[(
+                "main.tf",
+                "variable \"pw\" {\n  sensitive = true\n}\nmodule \"a\" {\n  source = \"./a\"\n  secret = var.pw\n}\noutput \"leak\" {\n  value = module.a.out\n}\nresource \"terraform_data\" \"ok\" {\n  input = module.a.name\n}\n",
+            )],
+        );
+        let a = test_module(
+            "r/a",
+            &[(
+                "main.tf",
+                "variable \"secret\" {}\nmodule \"b\" {\n  source = \"../b\"\n  value  = var.secret\n}\noutput \"out\" {\n  value = module.b.echo\n}\noutput \"name\" {\n  value = \"static\"\n}\n",
+            )],
+        );
+        let b = test_module(
+            "r/b",
+            &[(
+                "main.tf",
+                "variable \"value\" {}\nresource \"terraform_data\" \"copy\" {\n  input = var.value\n}\noutput \"echo\" {\n  value = var.value\n}\n",
+            )],
+        );
+        let flows = run(&[root, a, b]);
+        let state = of(&flows, FlowKind::SecretToState);
+        assert_eq!(state.len(), 1, "{flows:#?}");
+        assert_eq!(state[0].address, "module.a.module.b.terraform_data.copy");
+        assert_eq!(state[0].loc.to_string(), "r/b/main.tf:3:3");
+        assert_eq!(
+            state[0].hops,
+            [
+                "var.pw",
+                "module.a.var.secret",
+                "module.a.module.b.var.value",
+                "module.a.module.b.terraform_data.copy.input"
+            ]
+        );
+        // Child outputs are not sinks; the root output is.
+        let outs = of(&flows, FlowKind::SecretToOutput);
+        assert_eq!(outs.len(), 1, "{flows:#?}");
+        assert_eq!(outs[0].address, "output.leak");
+        assert!(
+            outs[0].hops.contains(&"module.a.out".to_string()),
+            "{:?}",
+            outs[0].hops
+        );
+    }
+
+    #[test]
+    fn values_never_appear_in_flows() {
+        let m = test_module(
+            "x",
+            &[(
+                "main.tf",
+                "locals {\n  db_password = \"Zq8-very-secret-Value\"\n}\nresource \"aws_db_instance\" \"d\" {\n  password = local.db_password\n  username = \"admin\"\n}\nresource \"aws_db_instance\" \"e\" {\n  password = \"Zq8-other-secret-Value\"\n}\n",
+            )],
+        );
+        let flows = run(&[m]);
+        assert_eq!(of(&flows, FlowKind::SecretToState).len(), 2, "{flows:#?}");
+        for f in &flows {
+            let all = format!("{} {} {}", f.message, f.remediation, f.hops.join(" "));
+            assert!(!all.contains("Zq8"), "value leaked: {all}");
+        }
+    }
+
+    #[test]
+    fn cycles_terminate() {
+        let m = test_module(
+            "loop",
+            &[(
+                "main.tf",
+                "locals {\n  a = local.b\n  b = [local.a, random_password.p.result]\n}\nresource \"random_password\" \"p\" {\n  length = 8\n}\nmodule \"self\" {\n  source = \"./\"\n  x = local.a\n}\nresource \"terraform_data\" \"t\" {\n  input = local.a\n}\n",
+            )],
+        );
+        let flows = run(&[m]);
+        assert!(
+            !of(&flows, FlowKind::SecretToState).is_empty(),
+            "{flows:#?}"
+        );
+    }
+
+    #[test]
+    fn ephemeral_values_only_in_write_only_arguments() {
+        let m = test_module(
+            "e",
+            &[(
+                "main.tf",
+                "ephemeral \"random_password\" \"p\" {\n  length = 8\n}\nresource \"vault_kv_secret_v2\" \"ok\" {\n  data_json_wo = jsonencode({ p = ephemeral.random_password.p.result })\n  data_json_wo_version = 1\n}\nresource \"vault_kv_secret_v2\" \"bad\" {\n  data_json = jsonencode({ p = ephemeral.random_password.p.result })\n}\n",
+            )],
+        );
+        let flows = run(&[m]);
+        let e = of(&flows, FlowKind::EphemeralToState);
+        assert_eq!(e.len(), 1, "{flows:#?}");
+        assert_eq!(e[0].address, "vault_kv_secret_v2.bad");
+        assert!(e[0].message.contains(
+            "Ephemeral values are not valid for \"data_json\", because it is not a write-only attribute and must be persisted to state"
+        ));
+        assert!(
+            e[0].remediation.contains("data_json_wo"),
+            "{}",
+            e[0].remediation
+        );
+        assert!(of(&flows, FlowKind::PersistedGenerator).is_empty());
+        assert!(of(&flows, FlowKind::SecretToState).is_empty());
+    }
+
+    #[test]
+    fn for_each_each_value_and_tfvars_conditions() {
+        let m = test_module(
+            "f",
+            &[
+                (
+                    "main.tf",
+                    "variable \"on\" {\n  default = true\n}\nresource \"random_password\" \"p\" {\n  length = 8\n}\nresource \"terraform_data\" \"each\" {\n  for_each = { a = random_password.p.result }\n  input    = each.value\n}\nresource \"terraform_data\" \"gated\" {\n  input = var.on ? random_password.p.result : null\n}\n",
+                ),
+                ("terraform.tfvars", "on = false\n"),
+            ],
+        );
+        let flows = run(&[m]);
+        let addrs: Vec<&str> = of(&flows, FlowKind::SecretToState)
+            .iter()
+            .map(|f| f.address.as_str())
+            .collect();
+        assert_eq!(addrs, ["terraform_data.each"], "{flows:#?}");
+    }
+
+    #[test]
+    fn secret_names_and_literals() {
+        let p = policy();
+        let cfg = FlowPolicy::load(&p).unwrap();
+        for yes in [
+            "password",
+            "db_password",
+            "client_secret",
+            "webhook_secret",
+            "api_token",
+        ] {
+            assert!(cfg.is_secret_name(yes), "{yes}");
+        }
+        for no in [
+            "secret",
+            "secret_id",
+            "token_ttl",
+            "password_length",
+            "name",
+        ] {
+            assert!(!cfg.is_secret_name(no), "{no}");
+        }
+        assert!(cfg.is_secret_literal("hunter2-Prod"));
+        for no in [
+            "",
+            "abc",
+            "changeme",
+            "xxxxxxxx",
+            "<your-secret>",
+            "${var.x}",
+        ] {
+            assert!(!cfg.is_secret_literal(no), "{no}");
+        }
     }
 }
