@@ -173,13 +173,14 @@ fn assert_fixture(id: &str) -> Vec<Finding> {
             && items.iter().any(|n| n.starts_with("pass_")),
         "{id}: needs both pass_ and fail_ items"
     );
-    // HCL findings carry a position; JSON findings carry the address.
+    // HCL findings carry a position; JSON findings an address or a position.
     for f in &findings {
         if f.path.ends_with(".tf") {
             assert!(f.span.is_some(), "{id}: HCL finding without a span: {f:?}");
         }
         if f.path.ends_with(".tfstate") || f.path.ends_with(".json") {
-            assert!(f.address.is_some(), "{id}: {f:?}");
+            // Resource findings name the address; document-level ones (provider) a position.
+            assert!(f.address.is_some() || f.span.is_some(), "{id}: {f:?}");
         }
     }
     findings
@@ -327,6 +328,16 @@ fn tfg044_provider_source() {
     let s = f.span.unwrap();
     assert_eq!((s.line, s.column), (5, 17));
     assert!(f.remediation.contains("mypurecloud/genesyscloud"));
+    let f = fs
+        .iter()
+        .find(|f| f.path.contains("fail_state_provider"))
+        .unwrap();
+    assert_eq!(f.span.map(|s| (s.line, s.column)), Some((12, 20)));
+    assert!(f.remediation.contains("terraform state replace-provider"));
+    assert!(
+        fs.iter()
+            .any(|f| f.path.ends_with("fail_plan_provider/plan.json"))
+    );
 }
 
 #[test]
@@ -399,5 +410,56 @@ fn genesys_provider_examples_have_no_false_errors() {
     assert!(
         checked_client,
         "the corpus must include a genesyscloud_oauth_client"
+    );
+}
+
+/// `desired_clients` on the seed: one client, its Vault destination from the
+/// `vault_generic_secret` that references it, and the gate's report alongside.
+#[test]
+fn desired_clients_of_the_seed_and_the_apply_example() {
+    let settings = Settings {
+        packs: packs(),
+        options_json: String::new(),
+        known_secrets: Vec::new(),
+    };
+    let (docs, _) = docs_under(&repo().join("examples/seed"));
+    let ds = tfguard_guest::desired_clients(&docs, &settings).unwrap();
+    assert_eq!(ds.clients.len(), 1);
+    let c = &ds.clients[0];
+    assert_eq!(c.address, "genesyscloud_oauth_client.my_app");
+    assert_eq!(c.name, "Terraform Managed App");
+    assert_eq!(c.scopes, ["conversation:call", "user:read"]);
+    assert_eq!(c.vault_mount.as_deref(), Some("secret"));
+    assert_eq!(c.vault_path.as_deref(), Some("genesys/oauth/my-app"));
+    // The seed has no authorized_grant_type: apply must stop on the gate's errors.
+    assert!(
+        ds.report.findings.iter().any(|f| f.rule_id == "TFG040"
+            && f.severity == Severity::Error
+            && f.suppressed.is_none())
+    );
+    assert!(ds.report.findings.iter().any(|f| f.rule_id == "TFG041"
+        && f.message.contains("cannot provision")
+        && f.message.contains("`authorized_grant_type` is missing")));
+
+    let (docs, _) = docs_under(&repo().join("examples/apply"));
+    let ds = tfguard_guest::desired_clients(&docs, &settings).unwrap();
+    assert_eq!(ds.clients.len(), 1, "{:?}", ds.clients);
+    let c = &ds.clients[0];
+    assert_eq!(c.authorized_grant_type, "CLIENT-CREDENTIALS");
+    assert_eq!(
+        c.access_token_validity_seconds, 3600,
+        "variable default resolved"
+    );
+    assert_eq!(c.roles.len(), 1);
+    assert_eq!(c.roles[0].role_id, "5e2d6b4a-3f0e-4a8c-9a51-1c7f3e2b9d10");
+    assert_eq!(c.vault_mount.as_deref(), Some("secret"));
+    assert_eq!(c.vault_path.as_deref(), Some("tfguard/reporting"));
+    assert!(
+        ds.report
+            .findings
+            .iter()
+            .all(|f| f.severity != Severity::Error),
+        "{:#?}",
+        ds.report.findings
     );
 }

@@ -8,7 +8,8 @@ use crate::types::Severity;
 
 /// TFG044: the Genesys Cloud provider is required from the wrong source address
 /// (`mikeschaeffer/genesyscloud` in the tutorial), or with no source at all (Terraform then
-/// looks for `hashicorp/genesyscloud`, which does not exist).
+/// looks for `hashicorp/genesyscloud`, which does not exist). In state and plan JSON, the
+/// provider address each resource was created with.
 pub struct GenesyscloudProviderSource;
 
 static META: RuleMeta = RuleMeta {
@@ -23,6 +24,73 @@ static META: RuleMeta = RuleMeta {
 impl Rule for GenesyscloudProviderSource {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    /// State (`"provider": "provider[\"registry.terraform.io/ns/genesyscloud\"]"`) and plan
+    /// (`"provider_name": "registry.terraform.io/ns/genesyscloud"`): one finding per wrong
+    /// address per document, at its first occurrence. A byte scan, because the instance model
+    /// does not carry provider addresses and a state can be large.
+    fn check_document(&self, cx: &Ctx<'_>, path: &str, bytes: &[u8], out: &mut Sink) {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return;
+        };
+        if !text.contains("/genesyscloud") {
+            return;
+        }
+        let Some(d) = load_data(cx, &META, path, out) else {
+            return;
+        };
+        let Ok(re) = regex::Regex::new(r#""provider(?:_name)?"\s*:\s*"((?:[^"\\]|\\.)*)""#) else {
+            return;
+        };
+        let lines = crate::hcl::LineIndex::new(text);
+        let mut seen: Vec<String> = Vec::new();
+        for c in re.captures_iter(text) {
+            let Some(m) = c.get(1) else { continue };
+            // provider["registry.terraform.io/ns/type"].alias → registry.terraform.io/ns/type
+            let raw = m.as_str().replace("\\\"", "\"");
+            let addr = raw
+                .strip_prefix("provider[\"")
+                .and_then(|r| r.split_once("\"]"))
+                .map(|(a, _)| a.to_string())
+                .unwrap_or(raw);
+            let lower = addr.to_ascii_lowercase();
+            if !lower.ends_with("/genesyscloud") || seen.contains(&lower) {
+                continue;
+            }
+            seen.push(lower.clone());
+            let short = lower
+                .strip_prefix("registry.terraform.io/")
+                .unwrap_or(&lower);
+            let ok = d.oauth.provider_sources.iter().any(|g| {
+                let g = g.to_ascii_lowercase();
+                g == lower || g == short
+            });
+            if ok {
+                continue;
+            }
+            let good = d
+                .oauth
+                .provider_sources
+                .first()
+                .cloned()
+                .unwrap_or_default();
+            out.report(
+                &META,
+                Hit {
+                    message: format!(
+                        "resources here were created with the provider `{addr}`, not the Genesys Cloud provider `{good}`"
+                    ),
+                    path: path.to_string(),
+                    span: Some(lines.span(text, m.range())),
+                    attribute: Some("provider".into()),
+                    remediation: format!(
+                        "Fix `required_providers` to `source = \"{good}\"`, then move the state to it: `terraform state replace-provider {addr} registry.terraform.io/{good}`."
+                    ),
+                    ..Hit::default()
+                },
+            );
+        }
     }
 
     fn check_module(&self, cx: &Ctx<'_>, m: &Module, out: &mut Sink) {
