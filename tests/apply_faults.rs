@@ -174,6 +174,35 @@ fn kill_9_between_create_and_store_then_recover() {
 }
 
 #[test]
+fn destroy_after_kill_9_removes_the_orphan() {
+    let mut env = Env::new();
+    let side = tempfile::tempdir().unwrap();
+    let pause = side.path().join("paused");
+    let mut c = env.cmd(&["apply", "--auto-approve", "."]);
+    c.env("TFGUARD_TEST_PAUSE_AFTER_CREATE", &pause)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = c.spawn().expect("spawn apply");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !pause.exists() {
+        assert!(Instant::now() < deadline, "apply never reached the pause");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    env.remember_secrets();
+    child.kill().expect("kill -9");
+    child.wait().unwrap();
+    one_client(&env);
+    let o = env.run(&["destroy", "--auto-approve", "."]);
+    assert_ok(&o, "destroy");
+    assert!(
+        env.emu.clients().is_empty(),
+        "the orphan was found by name and deleted"
+    );
+    env.assert_no_leak();
+}
+
+#[test]
 fn vault_403_names_path_capabilities_and_policy() {
     let mut env = Env::new();
     let policy = "path \"secret/data/*\" { capabilities = [\"read\"] }\npath \"secret/metadata/*\" { capabilities = [\"read\"] }\n";

@@ -60,6 +60,9 @@ pub fn run(a: &TokenArgs) -> Result<u8> {
     } else {
         t.access_token.expose_secret().to_string()
     };
-    writeln!(out, "{line}").map_err(|e| Error::io("<stdout>", e))?;
+    let mut line = line;
+    let written = writeln!(out, "{line}").map_err(|e| Error::io("<stdout>", e));
+    zeroize::Zeroize::zeroize(&mut line);
+    written?;
     Ok(0)
 }

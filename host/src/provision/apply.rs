@@ -360,7 +360,11 @@ pub fn destroy_one(
     ) {
         (Some(l), _) => Some(l.clone()),
         (None, Some(id)) => fx.genesys.get_client(id).map_err(gerr)?,
-        (None, None) => None,
+        // An interrupted create never recorded the id: find the orphan so it goes too.
+        (None, None) => match c.record.as_ref().and_then(|r| r.intent.as_ref()) {
+            Some(i) => adopt(fx.genesys, &i.name, st, &c.address)?,
+            None => None,
+        },
     };
     if let Some(l) = &live {
         fx.genesys.delete_client(l, &c.address).map_err(gerr)?;
