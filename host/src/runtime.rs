@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
 
@@ -101,17 +100,16 @@ pub fn cache_dir() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/tfguard"))
 }
 
+/// Content hash of `GUEST_WASM`, computed by `host/build.rs` (hashing 3 MB here on every
+/// start would be a third of `tfguard check`'s start-up).
+const GUEST_HASH: &str = env!("TFGUARD_GUEST_HASH");
+
 fn artifact_name(engine: &Engine) -> String {
     use std::hash::{Hash, Hasher};
-    let guest = Sha256::digest(GUEST_WASM);
     // The compatibility hash covers the wasmtime version, the Config and the CPU features.
     let mut h = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut h);
-    format!("guard-{}-{:016x}.cwasm", hex(&guest[..12]), h.finish())
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    format!("guard-{GUEST_HASH}-{:016x}.cwasm", h.finish())
 }
 
 fn load_component(engine: &Engine) -> Result<(Component, LoadPath), GuestError> {
