@@ -95,7 +95,19 @@ pub struct Client {
     pub args: Vec<Arg>,
     pub blocks: Vec<NestedBlock>,
     pub provider: Option<ProviderReq>,
+    /// Top-level keys of a JSON instance.
+    pub json_keys: Vec<String>,
+    /// A plan's future values (`planned_values`, `change.after`) leave out what won't be known
+    /// until apply (`after_unknown`): there a missing key is unknown, not unset.
+    pub partial: bool,
 }
+
+/// Stand-in for a JSON value the plan leaves out.
+static NOT_IN_PLAN: Val = Val {
+    kind: Kind::Unknown(String::new()),
+    span: None,
+    path: String::new(),
+};
 
 /// What a rule gets when it asks for a value.
 pub enum Get<'a> {
@@ -112,6 +124,9 @@ impl Client {
     /// An argument's value; JSON `null` and HCL `null` count as absent.
     pub fn get(&self, name: &str) -> Get<'_> {
         match self.arg(name) {
+            None if !self.has_json_key(name) => {
+                Get::Unknown(&NOT_IN_PLAN, "the value is not known until apply")
+            }
             None => Get::Absent,
             Some(a) => match &a.value.kind {
                 Kind::Null => Get::Absent,
@@ -127,6 +142,11 @@ impl Client {
             Get::Known(v) => v.as_str(),
             _ => None,
         }
+    }
+
+    /// False only for a key a plan left out because its value is not known yet.
+    pub fn has_json_key(&self, name: &str) -> bool {
+        !self.partial || self.json_keys.iter().any(|k| k == name)
     }
 
     pub fn blocks_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a NestedBlock> {
@@ -325,6 +345,8 @@ pub fn clients_in_module(
                 args: body_args(f, &b.body, "", r),
                 blocks,
                 provider: provider.clone(),
+                json_keys: Vec::new(),
+                partial: false,
             }
         })
         .collect()
@@ -389,8 +411,10 @@ pub fn client_from_instance(
     }
     let mut args = Vec::new();
     let mut blocks = Vec::new();
+    let mut json_keys = Vec::new();
     match &inst.attributes {
         Attrs::Json(Value::Object(map)) => {
+            json_keys.extend(map.keys().cloned());
             for (k, v) in map {
                 if block_args.contains(&k.as_str()) {
                     if let Value::Array(items) = v {
@@ -425,6 +449,10 @@ pub fn client_from_instance(
             // Legacy flatmap: `scopes.#` = count, `scopes.<n>` = element, plain keys = strings.
             let mut lists: std::collections::BTreeMap<&str, Vec<Val>> = Default::default();
             for (key, value) in pairs {
+                let root = key.split_once('.').map_or(key.as_str(), |(r, _)| r);
+                if !json_keys.iter().any(|k| k == root) {
+                    json_keys.push(root.to_string());
+                }
                 match key.split_once('.') {
                     None => args.push(Arg {
                         name: key.clone(),
@@ -460,6 +488,8 @@ pub fn client_from_instance(
         args,
         blocks,
         provider: None,
+        json_keys,
+        partial: inst.origin == "planned_values" || inst.origin.ends_with(".after"),
     })
 }
 

@@ -43,7 +43,8 @@ impl ClientCheck for OauthGrantScopeMismatch {
                     "Remove `scopes` and grant what the client needs through `roles { role_id = ..., division_id = ... }`.".into(),
                 );
             }
-            if roles.is_empty() && c.arg("roles").is_none() {
+            // A plan leaves out roles it can't know yet (`has_json_key`).
+            if roles.is_empty() && c.arg("roles").is_none() && c.has_json_key("roles") {
                 e.at(
                     grant_span,
                     "authorized_grant_type",
