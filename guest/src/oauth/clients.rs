@@ -22,6 +22,14 @@ pub fn specs(d: &OauthData, m: &Module, problems: &mut Vec<Finding>) -> Vec<Oaut
     let mut out = Vec::new();
     for c in module_clients(d, m) {
         let mut missing = Vec::new();
+        // One resource block is one client for the provisioner.
+        for meta in ["count", "for_each"] {
+            if c.arg(meta).is_some() {
+                missing.push(format!(
+                    "`{meta}` is not supported by `tfguard apply` (one block, one client)"
+                ));
+            }
+        }
         let mut s = |name: &str, default: Option<&str>| -> String {
             match c.get(name) {
                 Get::Known(v) => match &v.kind {
@@ -306,6 +314,33 @@ resource "vault_kv_secret_v2" "k" {
             problems[0].message
         );
         assert_eq!(problems[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn repeated_clients_are_refused() {
+        let m = module(&[(
+            "main.tf",
+            r#"resource "genesyscloud_oauth_client" "x" {
+  for_each              = toset(["a", "b"])
+  name                  = each.key
+  authorized_grant_type = "CLIENT-CREDENTIALS"
+}"#,
+        )]);
+        let mut problems = Vec::new();
+        specs(&default_data(), &m, &mut problems);
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].message.contains("`for_each` is not supported"),
+            "{}",
+            problems[0].message
+        );
+        assert!(
+            problems[0]
+                .message
+                .contains("`name` is not statically known"),
+            "{}",
+            problems[0].message
+        );
     }
 
     #[test]
