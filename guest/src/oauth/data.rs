@@ -107,6 +107,16 @@ impl OauthData {
         self.schema.argument.iter().find(|a| a.name == name)
     }
 
+    /// A client's grant type when it is known and valid; an invalid one is TFG041's finding
+    /// and would only cascade into the grant-dependent rules.
+    pub fn grant<'c>(&self, c: &'c super::Client) -> Option<&'c str> {
+        let g = c.str("authorized_grant_type")?;
+        let valid = self
+            .argument("authorized_grant_type")
+            .is_none_or(|a| a.enum_values.is_empty() || a.enum_values.iter().any(|v| v == g));
+        valid.then_some(g)
+    }
+
     pub fn is_redirecting(&self, grant: &str) -> bool {
         self.oauth.redirecting_grants.iter().any(|g| g == grant)
     }

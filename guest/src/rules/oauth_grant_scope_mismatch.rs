@@ -21,7 +21,7 @@ crate::client_rule!(OauthGrantScopeMismatch, META);
 impl ClientCheck for OauthGrantScopeMismatch {
     fn check_client(&self, _cx: &Ctx<'_>, d: &OauthData, c: &Client, e: &mut Emit<'_, '_>) {
         // An unknown grant is reported by TFG041.
-        let Some(grant) = c.str("authorized_grant_type") else {
+        let Some(grant) = d.grant(c) else {
             return;
         };
         let grant_span = c

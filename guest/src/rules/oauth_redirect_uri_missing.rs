@@ -19,7 +19,7 @@ crate::client_rule!(OauthRedirectUriMissing, META);
 impl ClientCheck for OauthRedirectUriMissing {
     fn check_client(&self, _cx: &Ctx<'_>, d: &OauthData, c: &Client, e: &mut Emit<'_, '_>) {
         // An unknown grant is reported by TFG041, unknown URIs by TFG020.
-        let Some(grant) = c.str("authorized_grant_type") else {
+        let Some(grant) = d.grant(c) else {
             return;
         };
         if !d.is_redirecting(grant) {

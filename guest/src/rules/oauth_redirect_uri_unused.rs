@@ -19,7 +19,7 @@ crate::client_rule!(OauthRedirectUriUnused, META);
 
 impl ClientCheck for OauthRedirectUriUnused {
     fn check_client(&self, _cx: &Ctx<'_>, d: &OauthData, c: &Client, e: &mut Emit<'_, '_>) {
-        let Some(grant) = c.str("authorized_grant_type") else {
+        let Some(grant) = d.grant(c) else {
             return;
         };
         if d.is_redirecting(grant) {

@@ -35,9 +35,7 @@ impl ClientCheck for OauthScopeNotLeastPrivilege {
             return;
         };
         // Scopes are ignored for role-based grants (TFG034 says so).
-        if c.str("authorized_grant_type")
-            .is_some_and(|g| d.takes_roles(g))
-        {
+        if d.grant(c).is_some_and(|g| d.takes_roles(g)) {
             return;
         }
         let Some(opts) = rule_options::<Opts>(cx, &META, e.path, e.out) else {
