@@ -41,6 +41,7 @@ ENV["TFGUARD_CACHE_DIR"] = str(OUT / "cache")
 ENV["NO_COLOR"] = "1"
 
 failures = []
+warnings = []
 
 
 def fail(msg):
@@ -93,9 +94,14 @@ def alternate(named, counts):
                 continue
             r = measure(cmd)
             if r.rc not in ok_codes:
-                fail(
-                    f"{name} exited {r.rc}: {r.stderr.decode(errors='replace')[-400:]}"
-                )
+                msg = f"{name} exited {r.rc}: {r.stderr.decode(errors='replace').strip()[-300:]}"
+                if name == "engine":
+                    # A baseline, not tfguard: reported in its cell, not as a failed check.
+                    if msg not in warnings:
+                        warnings.append(msg)
+                        print(f"warning: {msg}", file=sys.stderr)
+                    continue
+                fail(msg)
             results[name].append(r)
     return results
 
@@ -106,6 +112,7 @@ def tfguard_json_supported():
 
 
 JSON = None
+LOAD_START = ["?"]
 
 
 def tf_check(path):
@@ -158,6 +165,8 @@ def check_planted(label, findings, planted):
 
 
 def ms(s):
+    if s != s:  # NaN: the baseline failed
+        return "error"
     return f"{s * 1000:.1f} ms" if s < 10 else f"{s:.1f} s"
 
 
@@ -215,6 +224,8 @@ def main():
     global JSON
     manifest = json.loads((OUT / "manifest.json").read_text())
     JSON = tfguard_json_supported()
+    global LOAD_START
+    LOAD_START = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
     t_start = time.time()
     md = []  # BENCHMARKS.md sections
 
@@ -289,8 +300,8 @@ def main():
         }, {"tfguard": n, "value": n, "typed": n, "engine": n})
         f = check_runs(label, res["tfguard"])
         found = check_planted(label, f, s["planted"])
-        t = {k: med(v) for k, v in res.items()}
-        r = {k: med(v, "rss") for k, v in res.items()}
+        t = {k: med(v) if v else float("nan") for k, v in res.items()}
+        r = {k: med(v, "rss") if v else float("nan") for k, v in res.items()}
         native[label] = (t, r, s["bytes"])
         rows.append([label, s.get("instances", s.get("changes")), ms(t["tfguard"]), ms(t["value"]),
                      ms(t["typed"]), ms(t["engine"]),
@@ -376,6 +387,7 @@ def main():
     ]
 
     m = machine()
+    load_end = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
     elapsed = time.time() - t_start
     head = [
         "# tfguard benchmarks\n",
@@ -391,6 +403,9 @@ def main():
             ["checkov", m["checkov"]], ["python", m["python"]],
             ["tfguard output format", "json" if JSON else "human"],
             ["benchmark wall time", f"{elapsed / 60:.1f} min (measuring only)"],
+            ["load average (1/5/15 min) at start → end",
+             f"{' '.join(LOAD_START)} → {' '.join(load_end)} (other work on the machine inflates "
+             "wall times, start-up most of all)"],
         ]),
         "\n## Targets\n",
         table(["target", "measured", "status"], targets),
@@ -398,6 +413,8 @@ def main():
     ]
     if failures:
         head += ["### Failed checks\n"] + [f"- {f}" for f in failures] + [""]
+    if warnings:
+        head += ["### Warnings\n"] + [f"- {w}" for w in warnings] + [""]
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         md.append(notes.read_text())

@@ -44,6 +44,21 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let t0 = Instant::now();
+    if mode == "engine" && std::path::Path::new(file).is_dir() {
+        return match engine_dir(file) {
+            Ok(s) => {
+                println!(
+                    "{{\"mode\":\"engine\",\"total_ms\":{:.1},{s}}}",
+                    t0.elapsed().as_secs_f64() * 1e3
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("bench-native: {file}: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => {
@@ -103,9 +118,41 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The guest engine, natively, on one document with the default packs and options.
-fn engine(file: &str, bytes: Vec<u8>) -> Result<String, String> {
-    use tfguard_guest::types::{DocKind, Document, PolicyPackSrc, Settings};
+/// The guest engine, natively, on every `.tf` file under a directory (sorted, as the host walks).
+fn engine_dir(dir: &str) -> Result<String, String> {
+    use tfguard_guest::types::{DocKind, Document};
+    fn walk(d: &std::path::Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
+        let mut entries: Vec<_> = std::fs::read_dir(d)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if p.extension().is_some_and(|x| x == "tf") {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(std::path::Path::new(dir), &mut files).map_err(|e| e.to_string())?;
+    let mut docs = Vec::new();
+    for p in files {
+        let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        docs.push(Document::new(p.display().to_string(), DocKind::Hcl, bytes));
+    }
+    let report = tfguard_guest::check(&docs, &settings()?)?;
+    Ok(format!(
+        "\"files\":{},\"findings\":{},\"errors\":{}",
+        docs.len(),
+        report.findings.len(),
+        report.errors.len()
+    ))
+}
+
+/// The default packs (every `policies/default/*.toml`) and default options.
+fn settings() -> Result<tfguard_guest::types::Settings, String> {
+    use tfguard_guest::types::{PolicyPackSrc, Settings};
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies/default");
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
@@ -121,13 +168,18 @@ fn engine(file: &str, bytes: Vec<u8>) -> Result<String, String> {
             contents,
         });
     }
-    let settings = Settings {
+    Ok(Settings {
         packs,
         options_json: String::new(),
         known_secrets: Vec::new(),
-    };
+    })
+}
+
+/// The guest engine, natively, on one document with the default packs and options.
+fn engine(file: &str, bytes: Vec<u8>) -> Result<String, String> {
+    use tfguard_guest::types::{DocKind, Document};
     let docs = [Document::new(file, DocKind::Detect, bytes)];
-    let report = tfguard_guest::check(&docs, &settings)?;
+    let report = tfguard_guest::check(&docs, &settings()?)?;
     let n = (report.findings.len(), report.errors.len());
     std::mem::forget(report);
     Ok(format!("\"findings\":{},\"errors\":{}", n.0, n.1))
