@@ -239,6 +239,19 @@ fn tfg030_scope_unknown() {
     ] {
         assert!(m.contains(want), "missing {want} in {m}");
     }
+    // Resolved values say where they came from: a local, and a tfvars value of a variable.
+    let m = messages(&fs, "fail_scope_from_local");
+    assert!(
+        m.contains("`analytics:conversation`: did you mean `analytics:readonly`")
+            && m.contains("(from `concat(local.reporting_scopes, [\"users:readonly\"])`)"),
+        "{m}"
+    );
+    let m = messages(&fs, "fail_scope_from_tfvars");
+    assert!(
+        m.contains("`user:read`: did you mean `users:readonly`")
+            && m.contains("(from `var.extra_scope`)"),
+        "{m}"
+    );
     assert!(fs.iter().any(|f| f.path.ends_with("plan.json")
         && f.address.as_deref() == Some("genesyscloud_oauth_client.fail_plan_scope")));
 }

@@ -31,6 +31,8 @@ pub struct Val {
     pub span: Option<Span>,
     /// Attribute path, e.g. `scopes[1]`.
     pub path: String,
+    /// The expression the value was resolved from (`var.scopes`), when it is not a literal.
+    pub via: Option<String>,
 }
 
 impl Val {
@@ -40,6 +42,24 @@ impl Val {
             _ => None,
         }
     }
+    fn set_via(&mut self, text: &str) {
+        self.via = Some(text.to_string());
+        if let Kind::List(items) = &mut self.kind {
+            items.iter_mut().for_each(|i| i.set_via(text));
+        }
+        if let Kind::Object(fields) = &mut self.kind {
+            fields.iter_mut().for_each(|(_, v)| v.set_via(text));
+        }
+    }
+
+    /// ` (from `var.x`)` for a resolved value, so a finding says where the value came from.
+    pub fn origin(&self) -> String {
+        self.via
+            .as_deref()
+            .map(|v| format!(" (from `{v}`)"))
+            .unwrap_or_default()
+    }
+
     pub fn unknown_reason(&self) -> Option<&str> {
         match &self.kind {
             Kind::Unknown(r) => Some(r),
@@ -107,6 +127,7 @@ static NOT_IN_PLAN: Val = Val {
     kind: Kind::Unknown(String::new()),
     span: None,
     path: String::new(),
+    via: None,
 };
 
 /// What a rule gets when it asks for a value.
@@ -216,7 +237,11 @@ pub fn hcl_val(file: &HclFile, e: &Expression, path: &str, r: &dyn Resolver) -> 
                 .collect(),
         ),
         other => match r.resolve(other) {
-            Ok(v) => return json_val(&v, span, path),
+            Ok(v) => {
+                let mut val = json_val(&v, span, path);
+                val.set_via(&expr_text(file, other));
+                return val;
+            }
             Err(why) => Kind::Unknown(format!("`{}`: {why}", expr_text(file, other))),
         },
     };
@@ -224,6 +249,7 @@ pub fn hcl_val(file: &HclFile, e: &Expression, path: &str, r: &dyn Resolver) -> 
         kind,
         span,
         path: path.to_string(),
+        via: None,
     }
 }
 
@@ -250,6 +276,7 @@ pub fn json_val(v: &Value, span: Option<Span>, path: &str) -> Val {
         kind,
         span,
         path: path.to_string(),
+        via: None,
     }
 }
 
@@ -475,6 +502,7 @@ pub fn client_from_instance(
                         kind: Kind::List(items),
                         span: None,
                         path: root.to_string(),
+                        via: None,
                     },
                 });
             }

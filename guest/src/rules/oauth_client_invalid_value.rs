@@ -170,7 +170,7 @@ fn check_range(arg: &Argument, v: &Val, n: f64, e: &mut Emit<'_, '_>) {
         e.at(
             v.span,
             &v.path,
-            format!("`{}` = {n} is outside {lo}..{hi}", arg.name),
+            format!("`{}` = {n} is outside {lo}..{hi}{}", arg.name, v.origin()),
             format!(
                 "Use a whole number from {lo} to {hi}{}.",
                 arg.default
@@ -220,13 +220,18 @@ fn check_enum(d: &OauthData, arg: &Argument, v: &Val, s: &str, e: &mut Emit<'_, 
     let (message, fix) = match suggestion {
         Some(g) => (
             format!(
-                "`{}` = \"{s}\" is not valid; did you mean \"{g}\"? (values are case-sensitive: {allowed})",
-                arg.name
+                "`{}` = \"{s}\"{} is not valid; did you mean \"{g}\"? (values are case-sensitive: {allowed})",
+                arg.name,
+                v.origin()
             ),
             format!("Write `{} = \"{g}\"`.", arg.name),
         ),
         None => (
-            format!("`{}` = \"{s}\" is not one of {allowed}", arg.name),
+            format!(
+                "`{}` = \"{s}\" is not one of {allowed}{}",
+                arg.name,
+                v.origin()
+            ),
             format!("Use one of {allowed}."),
         ),
     };

@@ -26,7 +26,7 @@ impl ClientCheck for OauthRedirectUriInvalid {
                 if let Kind::Str(s) = &item.kind
                     && let Some(UriProblem::Invalid { message, fix }) = uri::check(s, &d.redirect)
                 {
-                    e.at(item.span, &item.path, message, fix);
+                    e.at(item.span, &item.path, message + &item.origin(), fix);
                 }
             }
         }

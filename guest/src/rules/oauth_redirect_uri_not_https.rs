@@ -29,7 +29,7 @@ impl ClientCheck for OauthRedirectUriNotHttps {
                             if let Some(UriProblem::NotHttps { message, fix }) =
                                 uri::check(s, &d.redirect)
                             {
-                                e.at(item.span, &item.path, message, fix);
+                                e.at(item.span, &item.path, message + &item.origin(), fix);
                             }
                         }
                         Kind::Unknown(why) => e.cannot_verify(item, "a redirect URI", why),

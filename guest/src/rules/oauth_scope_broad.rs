@@ -49,7 +49,7 @@ impl ClientCheck for OauthScopeBroad {
             e.at(
                 item.span,
                 &item.path,
-                format!("scope `{s}` {why}"),
+                format!("scope `{s}` {why}{}", item.origin()),
                 format!(
                     "Use `{s}:readonly` if the client only reads, or drop it. If this client must administer access, allow it explicitly: `rule \"TFG032\" {{ allow = [\"{s}\"] }}` in .tfguard.hcl."
                 ),

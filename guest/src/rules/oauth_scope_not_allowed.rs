@@ -43,7 +43,7 @@ impl ClientCheck for OauthScopeNotAllowed {
                 e.at(
                     item.span,
                     &item.path,
-                    format!("scope `{s}` is denied by policy"),
+                    format!("scope `{s}` is denied by policy{}", item.origin()),
                     format!("Remove `\"{s}\"`; the policy forbids it for every client."),
                 );
             } else if !allow.is_empty() && !allow.iter().any(|x| *x == s) {
@@ -51,7 +51,10 @@ impl ClientCheck for OauthScopeNotAllowed {
                 e.at(
                     item.span,
                     &item.path,
-                    format!("scope `{s}` is not on the policy's allowlist"),
+                    format!(
+                        "scope `{s}` is not on the policy's allowlist{}",
+                        item.origin()
+                    ),
                     format!(
                         "Use only allowed scopes ({}), or add `{s}` to the allowlist after review.",
                         list.join(", ")

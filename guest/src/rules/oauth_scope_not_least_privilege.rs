@@ -62,7 +62,10 @@ impl ClientCheck for OauthScopeNotLeastPrivilege {
             e.at(
                 item.span,
                 &item.path,
-                format!("scope `{s}` allows changes; `{twin}` exists if the client only reads"),
+                format!(
+                    "scope `{s}` allows changes; `{twin}` exists if the client only reads{}",
+                    item.origin()
+                ),
                 format!(
                     "Use `\"{twin}\"` unless the application writes. To keep read-write on purpose, exempt the client: `rule \"TFG033\" {{ exempt_clients = [\"{}\"] }}` in .tfguard.hcl.",
                     c.address

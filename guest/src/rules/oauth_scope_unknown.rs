@@ -58,7 +58,7 @@ impl ClientCheck for OauthScopeUnknown {
                     } else {
                         format!("unknown scope `{s}`: {hint}")
                     };
-                    e.at(item.span, &item.path, message, fix);
+                    e.at(item.span, &item.path, message + &item.origin(), fix);
                 }
                 Kind::Unknown(why) => e.cannot_verify(item, "a scope", why),
                 _ => {}
