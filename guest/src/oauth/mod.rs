@@ -24,6 +24,20 @@ pub use model::{Client, Get, Kind, Val};
 /// A check over one client; `client_rule!` runs it for HCL and for state/plan.
 pub trait ClientCheck {
     fn check_client(&self, cx: &Ctx<'_>, d: &OauthData, c: &Client, e: &mut Emit<'_, '_>);
+
+    /// Also check a plan's past values (`prior_state`, `change.before`, `resource_drift`).
+    /// Configuration rules look only at what the plan will make (a plan that fixes a scope
+    /// passes); rules about what a state file holds look at every copy.
+    fn past_values(&self) -> bool {
+        false
+    }
+}
+
+/// Is this instance copy a plan's past rather than its future?
+pub fn is_past(origin: &str) -> bool {
+    origin.starts_with("prior_state")
+        || origin.starts_with("resource_drift")
+        || origin.ends_with(".before")
 }
 
 /// Reports findings about one client.
@@ -198,6 +212,9 @@ pub fn run_instance<C: ClientCheck>(
 ) {
     // Cheap test first: most instances are of other types.
     if !inst.rtype.starts_with("genesyscloud_") {
+        return;
+    }
+    if is_past(&inst.origin) && !rule.past_values() {
         return;
     }
     let Some(d) = load_data(cx, meta, path, out) else {

@@ -20,6 +20,11 @@ crate::client_rule!(OauthClientSecretExposed, META);
 const FIX: &str = "Remove `expose_client_secret` (default false) and provision the client with `tfguard apply`, which puts the secret in Vault KV v2 and never in state. If a state already holds it, rotate the secret (`tfguard rotate`).";
 
 impl ClientCheck for OauthClientSecretExposed {
+    /// A prior state with `expose_client_secret = true` holds the secret too.
+    fn past_values(&self) -> bool {
+        true
+    }
+
     fn check_client(&self, _cx: &Ctx<'_>, _d: &OauthData, c: &Client, e: &mut Emit<'_, '_>) {
         match c.get("expose_client_secret") {
             Get::Known(v) => {
