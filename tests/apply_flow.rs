@@ -312,3 +312,25 @@ fn verification_catches_a_secret_in_the_state() {
         assert!(!text.contains(&secret), "the secret was printed");
     }
 }
+
+#[test]
+fn two_clients_sharing_a_vault_path_are_refused() {
+    let mut env = Env::new();
+    let main = env.path().join("main.tf");
+    let src = std::fs::read_to_string(&main).unwrap();
+    let second = src[src.find("resource \"genesyscloud_oauth_client\"").unwrap()
+        ..src.find("output \"reporting_client_id\"").unwrap()]
+        .replace("\"reporting\"", "\"billing\"")
+        .replace("reporting.client_id", "billing.client_id")
+        .replace("Reporting service", "Billing service");
+    std::fs::write(&main, format!("{src}\n{second}")).unwrap();
+    let o = env.run(&["apply", "--auto-approve", "."]);
+    assert_code(&o, 2, "shared destination");
+    let (_, err) = common::text(&o);
+    assert!(
+        err.contains("both store their secret at Vault secret/tfguard/reporting"),
+        "{err}"
+    );
+    assert!(env.emu.clients().is_empty());
+    env.assert_no_leak();
+}

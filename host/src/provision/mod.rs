@@ -140,6 +140,17 @@ pub fn prepare(
             vault_path: path,
         });
     }
+    // Two clients writing one Vault secret would overwrite each other's credentials.
+    let mut seen = std::collections::BTreeMap::new();
+    for d in &desired {
+        if let Some(other) = seen.insert((d.vault_mount.clone(), d.vault_path.clone()), &d.address)
+        {
+            return Err(Error::Usage(format!(
+                "{other} and {} both store their secret at Vault {}/{}; give each client its own path",
+                d.address, d.vault_mount, d.vault_path
+            )));
+        }
+    }
     Ok(Ok(Prepared {
         rt,
         settings,
