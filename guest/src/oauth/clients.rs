@@ -174,6 +174,8 @@ fn problem(c: &Client, missing: &[String]) -> Finding {
 /// reference `address` (`genesyscloud_oauth_client.x`).
 pub fn vault_destination(m: &Module, address: &str) -> Option<VaultDest> {
     let pattern = regex::Regex::new(&format!(r"\b{}\b", regex::escape(address))).ok()?;
+    let idx = crate::hcl::ModuleIndex::new(m);
+    let eval = crate::hcl::Evaluator::new(&idx);
     for rtype in ["vault_kv_secret_v2", "vault_generic_secret"] {
         for (f, b, _) in resource_blocks(m, rtype) {
             let refers = b.body.attributes().any(|a| {
@@ -185,11 +187,14 @@ pub fn vault_destination(m: &Module, address: &str) -> Option<VaultDest> {
             if !refers {
                 continue;
             }
+            // Literals, variables, locals and templates, as the rules see them.
             let lit = |k: &str| {
-                b.body.get_attribute(k).and_then(|a| match &a.value {
-                    hcl::edit::expr::Expression::String(s) => Some(s.value().to_string()),
-                    _ => None,
-                })
+                b.body
+                    .get_attribute(k)
+                    .and_then(|a| match eval.resolve(&a.value) {
+                        crate::hcl::Resolved::Known(serde_json::Value::String(s)) => Some(s),
+                        _ => None,
+                    })
             };
             if rtype == "vault_kv_secret_v2" {
                 if let (Some(mount), Some(name)) = (lit("mount"), lit("name")) {
@@ -255,9 +260,16 @@ resource "vault_generic_secret" "s" {
   path      = "secret/data/genesys/oauth/app"
   data_json = jsonencode({ client_id = genesyscloud_oauth_client.app.client_id })
 }
+variable "kv_mount" {
+  type    = string
+  default = "kv"
+}
+locals {
+  team = "genesys"
+}
 resource "vault_kv_secret_v2" "k" {
-  mount     = "kv"
-  name      = "genesys/backend"
+  mount     = var.kv_mount
+  name      = "${local.team}/backend"
   data_json = jsonencode({ id = genesyscloud_oauth_client.cc.id })
 }
 "#,
