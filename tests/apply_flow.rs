@@ -334,3 +334,31 @@ fn two_clients_sharing_a_vault_path_are_refused() {
     assert!(env.emu.clients().is_empty());
     env.assert_no_leak();
 }
+
+#[test]
+fn rotate_is_not_blocked_by_the_gate() {
+    let mut env = Env::new();
+    env.apply();
+    let old = env.emu.clients()[0].secret.clone();
+    // A finding appears after provisioning (here: exposing the secret in config): `apply` is
+    // refused, but `rotate`, the remedy, still runs.
+    let main = env.path().join("main.tf");
+    let src = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(
+        &main,
+        src.replace(
+            "  state                         = \"active\"\n",
+            "  state                         = \"active\"\n  expose_client_secret          = true\n",
+        ),
+    )
+    .unwrap();
+    let o = env.run(&["apply", "--auto-approve", "."]);
+    assert_code(&o, 1, "gated apply");
+    let o = env.run(&["rotate", "genesyscloud_oauth_client.reporting", "."]);
+    assert_ok(&o, "rotate despite findings");
+    let (_, err) = common::text(&o);
+    assert!(err.contains("rotating anyway"), "{err}");
+    assert_ne!(env.emu.clients()[0].secret, old);
+    std::fs::write(&main, &src).unwrap();
+    env.audit(&[VAULT_PATH]);
+}

@@ -92,6 +92,16 @@ pub fn prepare(
     a: &ProvisionArgs,
     vault: Option<&vault::Client>,
 ) -> Result<std::result::Result<Prepared, u8>> {
+    prepare_with(a, vault, true)
+}
+
+/// `enforce = false` (for `rotate`): findings are shown but do not stop the command, since
+/// rotating is the remedy for a leaked secret that the gate may be reporting.
+pub fn prepare_with(
+    a: &ProvisionArgs,
+    vault: Option<&vault::Client>,
+    enforce: bool,
+) -> Result<std::result::Result<Prepared, u8>> {
     let cfg = check::load_config(a.config.as_deref(), Some(a.dir.as_path()))?;
     let docs = crate::discover::collect(std::slice::from_ref(&a.dir), &a.var_files)?;
     if !docs.iter().any(|d| d.kind == DocKind::Hcl) {
@@ -106,7 +116,12 @@ pub fn prepare(
     })?;
     let settings = check::settings(&cfg)?;
     let ds = rt.desired_clients(&docs, &settings)?;
-    if !ds.report.errors.is_empty() || fails(&ds.report) {
+    if !enforce && (!ds.report.errors.is_empty() || fails(&ds.report)) {
+        render_report(&ds.report);
+        eprintln!(
+            "tfguard: note: the configuration has findings (above); rotating anyway, since a new secret is the remedy for a leaked one"
+        );
+    } else if !ds.report.errors.is_empty() || fails(&ds.report) {
         render_report(&ds.report);
         if !ds.report.errors.is_empty() {
             eprintln!("tfguard: error: some files could not be read; nothing was changed");
@@ -118,7 +133,11 @@ pub fn prepare(
         return Ok(Err(1));
     }
     let mut desired = Vec::new();
-    for spec in &ds.clients {
+    for spec in ds
+        .clients
+        .iter()
+        .filter(|s| enforce || s.vault_path.is_some())
+    {
         let Some(path) = spec.vault_path.clone().filter(|p| !p.is_empty()) else {
             return Err(Error::Usage(format!(
                 "{}: no Vault destination: add a `vault_kv_secret_v2` (mount + name) whose data references this client, so tfguard knows where to store its secret",
