@@ -362,3 +362,40 @@ fn rotate_is_not_blocked_by_the_gate() {
     std::fs::write(&main, &src).unwrap();
     env.audit(&[VAULT_PATH]);
 }
+
+#[test]
+fn vault_namespace_is_honoured() {
+    let mut env = Env::new();
+    let o = env.bao().cli(&["namespace", "create", "team"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut enable = std::process::Command::new("bao");
+    enable
+        .args(["secrets", "enable", "-path=secret", "kv-v2"])
+        .env("BAO_ADDR", &env.bao().addr)
+        .env("BAO_TOKEN", &env.bao().token)
+        .env("BAO_NAMESPACE", "team");
+    assert!(enable.output().unwrap().status.success());
+    let mut c = env.cmd(&["apply", "--auto-approve", "."]);
+    c.env("VAULT_NAMESPACE", "team");
+    let o = env.run_cmd(&mut c);
+    assert_ok(&o, "apply in a namespace");
+    // Stored in the namespace, not at the root.
+    assert!(env.vault_creds(VAULT_PATH).is_none());
+    let mut get = std::process::Command::new("bao");
+    get.args(["kv", "get", "-format=json", "-mount=secret", VAULT_PATH])
+        .env("BAO_ADDR", &env.bao().addr)
+        .env("BAO_TOKEN", &env.bao().token)
+        .env("BAO_NAMESPACE", "team");
+    let o = get.output().unwrap();
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let id = v["data"]["data"]["client_id"].as_str().unwrap();
+    let secret = v["data"]["data"]["client_secret"].as_str().unwrap();
+    assert!(env.emu.check_credentials(id, secret).is_ok());
+    let mut c = env.cmd(&["token", "--vault-secret", "secret/tfguard/reporting"]);
+    c.env("VAULT_NAMESPACE", "team");
+    let o = env.run_cmd(&mut c);
+    assert_ok(&o, "token in a namespace");
+    env.secrets.insert(secret.to_string());
+    env.assert_no_leak();
+}
