@@ -208,6 +208,8 @@ fn tfg021_redirect_uri_invalid() {
     assert!(messages(&fs, "fail_fragment").contains("fragment"));
     assert!(messages(&fs, "fail_wildcard").contains("wildcard"));
     assert!(messages(&fs, "fail_userinfo").contains("user-info"));
+    // A password in a URI is a secret: never echoed.
+    assert!(fs.iter().all(|f| !format!("{f:?}").contains("hunter2")));
     // The finding points at the offending element.
     let f = fs
         .iter()

@@ -20,9 +20,28 @@ fn invalid(message: impl Into<String>, fix: impl Into<String>) -> Option<UriProb
     })
 }
 
+/// `raw` with any user-info replaced by `***`, for messages: a URI may embed a password.
+pub fn redacted(raw: &str) -> String {
+    let Some(start) = raw.find("://").map(|i| i + 3) else {
+        return raw.to_string();
+    };
+    let rest = &raw[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &raw[..start], &rest[at..]),
+        None => raw.to_string(),
+    }
+}
+
 /// The first problem with `raw` as a registered redirect URI, or `None` when it is acceptable.
-pub fn check(raw: &str, policy: &RedirectPolicy) -> Option<UriProblem> {
-    if raw.trim() != raw || raw.is_empty() {
+/// Messages show the URI with user-info redacted.
+pub fn check(raw_in: &str, policy: &RedirectPolicy) -> Option<UriProblem> {
+    let shown = redacted(raw_in);
+    check_shown(raw_in, &shown, policy)
+}
+
+fn check_shown(raw_in: &str, raw: &str, policy: &RedirectPolicy) -> Option<UriProblem> {
+    if raw_in.trim() != raw_in || raw_in.is_empty() {
         return invalid(
             format!("redirect URI `{raw}` is empty or has surrounding whitespace"),
             "Register the exact URI the application sends, with no spaces.",
@@ -30,13 +49,20 @@ pub fn check(raw: &str, policy: &RedirectPolicy) -> Option<UriProblem> {
     }
     // `*` is a legal host code point for the URL parser, so wildcards are checked first:
     // redirect URIs are compared exactly, and a pattern would let any matching host receive codes.
-    if raw.contains('*') {
+    if raw_in.contains('*') {
         return invalid(
             format!("redirect URI `{raw}` contains a wildcard"),
             "Register each exact callback URI; redirect URIs are matched literally, never as patterns.",
         );
     }
-    let url = match Url::parse(raw) {
+    // User-info first: every later message would otherwise be about a URI holding a password.
+    if raw != raw_in {
+        return invalid(
+            format!("redirect URI `{raw}` contains user-info (`user@` or `user:password@`)"),
+            "Remove the credentials from the URI: they leak to logs and browsers.",
+        );
+    }
+    let url = match Url::parse(raw_in) {
         Ok(u) => u,
         Err(url::ParseError::RelativeUrlWithoutBase) => {
             return invalid(
@@ -210,6 +236,34 @@ mod tests {
         ] {
             assert_eq!(kind(u, &p), "invalid", "{u:?}");
         }
+    }
+
+    #[test]
+    fn user_info_is_never_echoed() {
+        let p = policy();
+        for u in [
+            "https://admin:hunter2@app.example.com/cb",
+            "https://admin:hunter2@app.example.com/cb#x",
+            "http://admin:hunter2@app.example.com/cb",
+            "https://admin:hunter2@*.example.com/cb",
+        ] {
+            let Some(UriProblem::Invalid { message, fix }) = check(u, &p) else {
+                panic!("{u}")
+            };
+            assert!(
+                !message.contains("hunter2") && !fix.contains("hunter2"),
+                "{message}"
+            );
+            assert!(
+                message.contains("https://***@") || message.contains("http://***@"),
+                "{message}"
+            );
+        }
+        assert_eq!(
+            redacted("https://a.example.com/x@y"),
+            "https://a.example.com/x@y"
+        );
+        assert_eq!(redacted("/cb"), "/cb");
     }
 
     #[test]
