@@ -399,3 +399,69 @@ fn vault_namespace_is_honoured() {
     env.secrets.insert(secret.to_string());
     env.assert_no_leak();
 }
+
+#[test]
+fn vault_over_tls_with_vault_cacert() {
+    let mut env = Env::new();
+    let certs = tempfile::tempdir().unwrap();
+    let port = common::free_port();
+    let addr = format!("https://127.0.0.1:{port}");
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _bao = KillOnDrop(
+        std::process::Command::new("bao")
+            .args([
+                "server",
+                "-dev",
+                "-dev-tls",
+                &format!("-dev-tls-cert-dir={}", certs.path().display()),
+                &format!("-dev-listen-address=127.0.0.1:{port}"),
+                "-dev-root-token-id=tls-root",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("bao"),
+    );
+    let ca = certs.path().join("vault-ca.pem");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !(ca.exists() && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "TLS OpenBao did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let tls = |c: &mut std::process::Command| {
+        c.env("VAULT_ADDR", &addr).env("VAULT_TOKEN", "tls-root");
+    };
+    // Without the CA: refused by rustls, nothing half-done reported as success.
+    let mut c = env.cmd(&["token", "--vault-secret", "secret/tfguard/reporting"]);
+    tls(&mut c);
+    let o = env.run_cmd(&mut c);
+    assert_code(&o, 2, "TLS without VAULT_CACERT");
+    let (_, err) = common::text(&o);
+    assert!(
+        err.contains("UnknownIssuer") || err.contains("certificate"),
+        "{err}"
+    );
+    // With VAULT_CACERT: apply and token work over https.
+    let mut c = env.cmd(&["apply", "--auto-approve", "."]);
+    tls(&mut c);
+    c.env("VAULT_CACERT", &ca);
+    let o = env.run_cmd(&mut c);
+    assert_ok(&o, "apply over TLS");
+    let mut c = env.cmd(&["token", "--vault-secret", "secret/tfguard/reporting"]);
+    tls(&mut c);
+    c.env("VAULT_CACERT", &ca);
+    let o = env.run_cmd(&mut c);
+    assert_ok(&o, "token over TLS");
+    assert_eq!(env.emu.clients().len(), 1);
+    env.assert_no_leak();
+}
