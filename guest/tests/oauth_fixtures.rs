@@ -309,6 +309,19 @@ fn tfg041_invalid_value() {
     assert!(messages(&fs, "fail_grant_case").contains("did you mean \"CODE\""));
     assert!(messages(&fs, "fail_missing_required").contains("`authorized_grant_type`"));
     assert!(messages(&fs, "fail_state_bad_grant").contains("IMPLICIT"));
+    let long: Vec<_> = fs
+        .iter()
+        .filter(|f| {
+            f.address
+                .as_deref()
+                .is_some_and(|a| a.ends_with("fail_token_lifetime_over_48h"))
+        })
+        .collect();
+    assert!(
+        long.len() == 1
+            && long[0].severity == Severity::Warning
+            && long[0].message.contains("SCIM")
+    );
 }
 
 #[test]

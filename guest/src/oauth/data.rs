@@ -61,6 +61,9 @@ pub struct Argument {
     pub default: Option<String>,
     pub min: Option<i64>,
     pub max: Option<i64>,
+    /// Above this a value is accepted by the provider but questionable (a warning).
+    pub soft_max: Option<i64>,
+    pub soft_max_why: String,
     #[serde(rename = "enum")]
     pub enum_values: Vec<String>,
     pub enum_since: BTreeMap<String, String>,

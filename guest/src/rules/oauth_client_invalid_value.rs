@@ -179,6 +179,27 @@ fn check_range(arg: &Argument, v: &Val, n: f64, e: &mut Emit<'_, '_>) {
                     .unwrap_or_default()
             ),
         );
+    } else if let Some(soft) = arg.soft_max
+        && n > soft as f64
+    {
+        e.report(
+            Some(Severity::Warning),
+            v.span,
+            &v.path,
+            format!(
+                "`{}` = {n} is above {soft}: {}{}",
+                arg.name,
+                arg.soft_max_why,
+                v.origin()
+            ),
+            format!(
+                "Use at most {soft} unless this is a SCIM client{}.",
+                arg.default
+                    .as_deref()
+                    .map(|d| format!(" (default {d})"))
+                    .unwrap_or_default()
+            ),
+        );
     }
 }
 
