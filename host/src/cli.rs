@@ -75,6 +75,10 @@ pub struct CheckArgs {
     /// Colour in human output: auto = only on a terminal and when NO_COLOR is unset.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Skip explicitly named files that are not Terraform (e.g. `package.json`) and exit 0 when
+    /// nothing is left; for hooks that pass every staged file (see .pre-commit-hooks.yaml).
+    #[arg(long)]
+    pub skip_unknown: bool,
     #[command(flatten)]
     pub sandbox: SandboxArgs,
 }

@@ -9,7 +9,7 @@ use crate::discover;
 use crate::error::{Error, Result};
 use crate::output::{self, Ctx, rank};
 use crate::packs;
-use crate::runtime::wit::{KnownSecret, Report, RuleInfo, Settings, Severity};
+use crate::runtime::wit::{DocKind, KnownSecret, Report, RuleInfo, Settings, Severity};
 use crate::runtime::{GuestError, Limits, Runtime};
 
 pub fn load_config(explicit: Option<&Path>, first_path: Option<&Path>) -> Result<Config> {
@@ -132,8 +132,15 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         args.config.as_deref(),
         args.paths.first().map(|p| p.as_path()),
     )?;
-    let docs = discover::collect(&args.paths, &args.var_files)?;
-    if docs.is_empty() {
+    let mut docs = discover::collect(&args.paths, &args.var_files)?;
+    if args.skip_unknown {
+        // Hooks pass every staged `*.json`; only state and plan JSON are ours.
+        docs.retain(|d| {
+            d.kind != DocKind::Detect
+                || discover::looks_like_terraform_json(&d.contents[..d.contents.len().min(4096)])
+        });
+    }
+    if docs.is_empty() && !args.skip_unknown {
         return Err(Error::Usage(format!(
             "no Terraform files (*.tf, *.tfvars, *.tfstate, plan JSON) found in {}",
             args.paths
