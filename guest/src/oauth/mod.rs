@@ -184,7 +184,8 @@ pub fn run_module<C: ClientCheck>(
     m: &Module,
     out: &mut Sink,
 ) {
-    let has_clients = m.files.iter().any(|f| f.src.contains("resource"));
+    // Cheap test first: most modules declare no OAuth client.
+    let has_clients = m.files.iter().any(|f| f.src.contains("_oauth_client"));
     if !has_clients {
         return;
     }
@@ -291,7 +292,8 @@ impl ListView<'_> {
     }
 }
 
-/// `var.x` or a glob-ish address list match (`*` = any run), for per-client exemptions.
+/// Does `address` match one of the patterns (`*` = any run of characters)? For per-client
+/// exemptions.
 pub fn address_matches(patterns: &[String], address: &str) -> bool {
     patterns.iter().any(|p| crate::suppress::glob(p, address))
 }
