@@ -446,3 +446,33 @@ fn junit_parses_as_xml_with_the_expected_cases() {
         .count();
     assert_eq!(failures, want_failures);
 }
+
+#[test]
+fn rules_lists_every_rule_in_aligned_columns_and_explain_prints_docs() {
+    let o = run(tfguard().arg("rules"));
+    let (out, _) = text(&o);
+    assert_eq!(o.status.code(), Some(0));
+    let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("TFG")).collect();
+    for id in ["TFG001", "TFG010", "TFG900", "TFG901", "TFG902"] {
+        assert!(
+            rows.iter().any(|r| r.starts_with(id)),
+            "{id} missing:\n{out}"
+        );
+    }
+    // The title column starts at the same offset on every row.
+    let header = out.lines().next().unwrap();
+    let col = header.find("TITLE").unwrap();
+    for r in &rows {
+        assert_eq!(&r[col - 2..col], "  ", "misaligned: {r}");
+        assert_ne!(&r[col..col + 1], " ", "misaligned: {r}");
+    }
+    assert!(out.contains(&format!("{} rules.", rows.len())));
+    for arg in ["TFG901", "tfg901", "unused-suppression"] {
+        let o = run(tfguard().args(["explain", arg]));
+        assert_eq!(o.status.code(), Some(0));
+        assert!(text(&o).0.starts_with("# TFG901 unused-suppression"));
+    }
+    let o = run(tfguard().args(["explain", "TFG999"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("unknown rule `TFG999`"));
+}

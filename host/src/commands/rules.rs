@@ -14,9 +14,23 @@ fn sev(s: Severity) -> &'static str {
 
 pub fn list() -> Result<u8> {
     let rt = Runtime::new(Limits::default())?;
-    for r in rt.rules()? {
+    let mut rules = rt.rules()?;
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    // Columns sized to the longest entry, so long family or rule names never shift a row.
+    let fam = rules
+        .iter()
+        .map(|r| r.family.len())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    let name = rules.iter().map(|r| r.name.len()).max().unwrap_or(0).max(4);
+    println!(
+        "{:<6}  {:<8}  {:<fam$}  {:<name$}  TITLE",
+        "ID", "SEVERITY", "FAMILY", "NAME"
+    );
+    for r in &rules {
         println!(
-            "{:<7} {:<8} {:<12} {:<40} {}",
+            "{:<6}  {:<8}  {:<fam$}  {:<name$}  {}",
             r.id,
             sev(r.default_severity),
             r.family,
@@ -24,6 +38,10 @@ pub fn list() -> Result<u8> {
             r.title
         );
     }
+    println!(
+        "\n{} rules. `tfguard explain <ID>` prints a rule's documentation; configure rules in .tfguard.hcl.",
+        rules.len()
+    );
     Ok(0)
 }
 
