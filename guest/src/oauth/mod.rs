@@ -184,14 +184,15 @@ pub fn run_module<C: ClientCheck>(
     m: &Module,
     out: &mut Sink,
 ) {
-    // Cheap test first: most modules declare no OAuth client.
-    let has_clients = m.files.iter().any(|f| f.src.contains("_oauth_client"));
-    if !has_clients {
+    if !m.files.iter().any(|f| f.src.contains("resource")) {
         return;
     }
     let Some(d) = load_data(cx, meta, &m.dir, out) else {
         return;
     };
+    if !m.files.iter().any(|f| f.src.contains(d.resource())) {
+        return;
+    }
     for c in module_clients(&d, m) {
         let mut e = Emit {
             meta,
