@@ -476,3 +476,31 @@ fn rules_lists_every_rule_in_aligned_columns_and_explain_prints_docs() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("unknown rule `TFG999`"));
 }
+
+/// `--color auto` on a real terminal (util-linux `script` provides the pty): coloured, unless
+/// `NO_COLOR` is set.
+#[test]
+fn colour_auto_on_a_terminal_respects_no_color() {
+    let cmd = format!(
+        "{} check {} --color auto",
+        env!("CARGO_BIN_EXE_tfguard"),
+        root().join("examples/seed/terraform.tfstate").display()
+    );
+    let on_tty = |no_color: Option<&str>| {
+        let mut c = std::process::Command::new("script");
+        c.args(["-qec", &cmd, "/dev/null"])
+            .env("TFGUARD_CACHE_DIR", root().join("target/test-cache"))
+            .env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            c.env("NO_COLOR", v);
+        }
+        let o = c
+            .output()
+            .expect("util-linux `script` is needed for the terminal test");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let plain = on_tty(Some("1"));
+    assert!(plain.contains("error[TFG001]"), "{plain}");
+    assert!(!plain.contains("\x1b["), "NO_COLOR ignored");
+    assert!(on_tty(None).contains("\x1b["), "no colour on a terminal");
+}
