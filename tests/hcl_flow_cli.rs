@@ -143,3 +143,44 @@ fn flow_through_a_local_child_module_is_reported_in_the_child() {
     );
     assert!(out.contains("store/main.tf:5:3"), "{out}");
 }
+
+#[test]
+fn var_file_decides_a_gated_flow_and_cannot_verify_is_info_only() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.tf",
+        "variable \"store_in_state\" {\n  type    = bool\n  default = true\n}\n\nvariable \"db_password\" {\n  type      = string\n  sensitive = true\n}\n\nresource \"terraform_data\" \"gated\" {\n  input = var.store_in_state ? var.db_password : null\n}\n\nmodule \"remote\" {\n  source   = \"terraform-aws-modules/rds/aws\"\n  password = var.db_password\n}\n",
+    );
+    let envs = tempfile::tempdir().unwrap();
+    let var_file = write(envs.path(), "prod.tfvars", "store_in_state = false\n");
+
+    // Without the var-file the default (true) lets the secret through: an error at 12:3.
+    let o = run(tfguard().arg("check").arg(dir.path()));
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(
+        flow_titles(&out)
+            .iter()
+            .any(|t| t.starts_with("error[TFG010]")
+                && t.contains("var.db_password → terraform_data.gated.input")),
+        "{out}"
+    );
+    assert!(out.contains("main.tf:12:3"), "{out}");
+
+    // `-var-file` turns the gate off; what is left is the remote module, at info level.
+    let o = run(tfguard()
+        .arg("check")
+        .arg(dir.path())
+        .arg("--var-file")
+        .arg(&var_file));
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    let titles = flow_titles(&out);
+    assert_eq!(titles.len(), 1, "{out}");
+    assert!(
+        titles[0].starts_with("info[TFG014]") && titles[0].contains("cannot verify"),
+        "{out}"
+    );
+    assert!(out.contains("main.tf:17:3"), "{out}");
+}

@@ -154,8 +154,14 @@ impl FlowPolicy {
         if lower.chars().all(|c| c == first) || (v.starts_with('<') && v.ends_with('>')) {
             return false;
         }
-        // References written as strings and environment-variable names are not values.
-        !(v.starts_with("${") || v.starts_with("$") || v.starts_with("env:"))
+        // References written as strings (`${…}`, `$ENV_NAME`, `env:NAME`) are not values;
+        // `$tr0ngP@s$w0rd` is.
+        let env_ref = v.strip_prefix('$').is_some_and(|n| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        });
+        !(v.starts_with("${") || env_ref || v.starts_with("env:"))
     }
 }
 
@@ -223,6 +229,12 @@ enum OriginKind {
     Ephemeral,
     /// A catalogued attribute that is a secret only in a secret-named argument.
     NameOnly,
+    /// A root-module variable with no value tfguard can resolve (no default, tfvars or
+    /// -var-file) and not declared sensitive/ephemeral: in a secret-named argument it may be a
+    /// secret, so it is reported as "cannot verify" (TFG014), never passed silently.
+    Unresolved {
+        reason: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -267,6 +279,9 @@ struct Frame<'a, 'm> {
     locals: RefCell<BTreeMap<String, Taints>>,
     in_progress: RefCell<BTreeSet<String>>,
     children: RefCell<BTreeMap<String, Rc<Frame<'a, 'm>>>>,
+    /// Module directories from the root down to this frame: a call back into one of them is
+    /// a module cycle (Terraform rejects it), not something to expand.
+    dirs: Vec<String>,
 }
 
 impl<'a, 'm> Frame<'a, 'm> {
@@ -280,6 +295,7 @@ impl<'a, 'm> Frame<'a, 'm> {
             locals: RefCell::new(BTreeMap::new()),
             in_progress: RefCell::new(BTreeSet::new()),
             children: RefCell::new(BTreeMap::new()),
+            dirs: vec![normalise_dir(&idx.module.dir)],
         }
     }
     fn addr(&self, a: &str) -> String {
@@ -548,18 +564,28 @@ impl<'a, 'm> Analyzer<'a, 'm> {
                     kind: OriginKind::SensitiveVar,
                     hops: Vec::new(),
                 });
-            } else if self.cfg.is_secret_name(name)
-                && !f.inputs.contains_key(name)
-                && item
-                    .attr("default")
-                    .and_then(|(e, _)| literal_str(e))
-                    .is_some_and(|v| self.cfg.is_secret_literal(&v))
-            {
-                out.push(Taint {
-                    origin: addr,
-                    kind: OriginKind::Literal,
-                    hops: Vec::new(),
-                });
+            } else if !f.inputs.contains_key(name) {
+                // The value Terraform would use: default < terraform.tfvars < *.auto.tfvars <
+                // -var-file (the evaluator applies the precedence).
+                match f.ev.var(name) {
+                    Resolved::Known(v) => {
+                        if self.cfg.is_secret_name(name)
+                            && v.as_str().is_some_and(|v| self.cfg.is_secret_literal(v))
+                        {
+                            out.push(Taint {
+                                origin: addr,
+                                kind: OriginKind::Literal,
+                                hops: Vec::new(),
+                            });
+                        }
+                    }
+                    Resolved::Unknown { reason } if f.is_root => out.push(Taint {
+                        origin: addr,
+                        kind: OriginKind::Unresolved { reason },
+                        hops: Vec::new(),
+                    }),
+                    Resolved::Unknown { .. } => {}
+                }
             }
         }
         out
@@ -772,6 +798,9 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         let item = f.idx.get(&format!("module.{call}"))?;
         let src = local_source(item)?;
         let dir = dir_join(&normalise_dir(&f.idx.module.dir), &src);
+        if f.dirs.contains(&dir) {
+            return None;
+        }
         let cidx = self.indexes.get(&dir)?;
         let mut inputs = BTreeMap::new();
         let mut values = BTreeMap::new();
@@ -806,6 +835,7 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             locals: RefCell::new(BTreeMap::new()),
             in_progress: RefCell::new(BTreeSet::new()),
             children: RefCell::new(BTreeMap::new()),
+            dirs: f.dirs.iter().cloned().chain([dir]).collect(),
         });
         f.children
             .borrow_mut()
@@ -913,15 +943,30 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             }
             let kind = match t.kind {
                 OriginKind::Ephemeral => FlowKind::EphemeralToState,
-                OriginKind::NameOnly if !self.cfg.is_secret_name(leaf) => continue,
+                OriginKind::NameOnly | OriginKind::Unresolved { .. }
+                    if !self.cfg.is_secret_name(leaf) =>
+                {
+                    continue;
+                }
+                OriginKind::Unresolved { .. } => FlowKind::CannotVerify,
                 _ => FlowKind::SecretToState,
             };
             let mut hops = vec![t.origin.clone()];
             hops.extend(t.hops.iter().cloned());
             hops.push(sink.clone());
             let chain = hops.join(" → ");
-            let (message, remediation) = match kind {
-                FlowKind::EphemeralToState => (
+            let (message, remediation) = match (&t.kind, kind) {
+                (OriginKind::Unresolved { reason }, _) => (
+                    format!(
+                        "cannot verify: `{path}` of {address} gets `{}`, which has no value tfguard can resolve ({reason}); if it is a secret, Terraform stores it in state: {chain} ({loc})",
+                        t.origin
+                    ),
+                    format!(
+                        "If `{}` is a secret, declare it `sensitive = true` and `ephemeral = true` and pass it only to a write-only argument (`{leaf}_wo` with `{leaf}_wo_version`, Terraform >= 1.11, where the provider has one). Otherwise give tfguard its value (`terraform.tfvars`, `*.auto.tfvars` or `--var-file`).",
+                        t.origin
+                    ),
+                ),
+                (_, FlowKind::EphemeralToState) => (
                     format!(
                         "Ephemeral values are not valid for \"{path}\", because it is not a write-only attribute and must be persisted to state: {chain} ({loc})"
                     ),
@@ -953,7 +998,9 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         let sink = f.addr(&item.address);
         for t in self.taint(f, e, &mut Vec::new()) {
             self.note_use(f, &t, &sink);
-            if t.kind == OriginKind::NameOnly && !self.cfg.is_secret_name(&item.name) {
+            if (t.kind == OriginKind::NameOnly && !self.cfg.is_secret_name(&item.name))
+                || matches!(t.kind, OriginKind::Unresolved { .. })
+            {
                 continue;
             }
             let mut hops = vec![t.origin.clone()];
@@ -1009,6 +1056,15 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             .attr("source")
             .and_then(|(e, _)| e.as_str().map(str::to_string))
             .unwrap_or_default();
+        let cycle = local_source(item).is_some_and(|s| {
+            f.dirs
+                .contains(&dir_join(&normalise_dir(&f.idx.module.dir), &s))
+        });
+        let why = if cycle {
+            "which calls back into a module on the current call path (a module cycle, which Terraform rejects)"
+        } else {
+            "whose files were not checked"
+        };
         let Some(body) = item.body() else { return };
         for a in body.attributes() {
             let k = a.key.as_str();
@@ -1030,7 +1086,9 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             let at = f.addr(&format!("{}.{k}", item.address));
             add_all(&mut taints, self.literal_taint(Some(&at), k, &a.value));
             for t in taints {
-                if t.kind == OriginKind::NameOnly && !self.cfg.is_secret_name(k) {
+                if (t.kind == OriginKind::NameOnly && !self.cfg.is_secret_name(k))
+                    || matches!(t.kind, OriginKind::Unresolved { .. })
+                {
                     continue;
                 }
                 self.note_use(f, &t, &sink);
@@ -1044,7 +1102,7 @@ impl<'a, 'm> Analyzer<'a, 'm> {
                     address: f.addr(&item.address),
                     attribute: k.to_string(),
                     message: format!(
-                        "cannot verify: {} is passed to module `{}` (source `{src}`), whose files were not checked: {chain} ({loc})",
+                        "cannot verify: {} is passed to module `{}` (source `{src}`), {why}: {chain} ({loc})",
                         describe_origin(&t),
                         item.name
                     ),
@@ -1167,7 +1225,9 @@ impl<'a, 'm> Analyzer<'a, 'm> {
                 t.origin
             ),
             OriginKind::Literal => "Remove the hard-coded secret (it is in version control) and rotate it; read it from Vault with `ephemeral \"vault_kv_secret_v2\"` (hashicorp/vault >= 5.0).".into(),
-            OriginKind::Ephemeral | OriginKind::NameOnly => String::new(),
+            OriginKind::Ephemeral | OriginKind::NameOnly | OriginKind::Unresolved { .. } => {
+                String::new()
+            }
         }
     }
 
@@ -1230,6 +1290,7 @@ fn describe_origin(t: &Taint) -> String {
         OriginKind::SensitiveVar => format!("sensitive variable `{}`", t.origin),
         OriginKind::Literal => format!("the hard-coded secret in `{}`", t.origin),
         OriginKind::Ephemeral => format!("ephemeral value `{}`", t.origin),
+        OriginKind::Unresolved { .. } => format!("unresolved variable `{}`", t.origin),
     }
 }
 
@@ -1572,6 +1633,7 @@ mod tests {
             assert!(!cfg.is_secret_name(no), "{no}");
         }
         assert!(cfg.is_secret_literal("hunter2-Prod"));
+        assert!(cfg.is_secret_literal("$tr0ngP@s$w0rd"));
         for no in [
             "",
             "abc",
@@ -1582,5 +1644,97 @@ mod tests {
         ] {
             assert!(!cfg.is_secret_literal(no), "{no}");
         }
+    }
+
+    #[test]
+    fn module_cycles_stop_at_the_first_repeat() {
+        let root = test_module(
+            "r",
+            &[(
+                "main.tf",
+                "resource \"random_password\" \"p\" {\n  length = 8\n}\nmodule \"a\" {\n  source = \"./a\"\n  s      = random_password.p.result\n}\n",
+            )],
+        );
+        let a = test_module(
+            "r/a",
+            &[(
+                "main.tf",
+                "variable \"s\" {}\nmodule \"b\" {\n  source = \"../b\"\n  s      = var.s\n}\n",
+            )],
+        );
+        let b = test_module(
+            "r/b",
+            &[(
+                "main.tf",
+                "variable \"s\" {}\nmodule \"a\" {\n  source = \"../a\"\n  s      = var.s\n}\nresource \"terraform_data\" \"x\" {\n  input = var.s\n}\n",
+            )],
+        );
+        let flows = run(&[root, a, b]);
+        let state = of(&flows, FlowKind::SecretToState);
+        assert_eq!(state.len(), 1, "{flows:#?}");
+        assert_eq!(state[0].address, "module.a.module.b.terraform_data.x");
+        // The call back into `a` is reported once, as a cycle, not expanded.
+        let cv = of(&flows, FlowKind::CannotVerify);
+        assert_eq!(cv.len(), 1, "{flows:#?}");
+        assert!(cv[0].message.contains("module cycle"), "{}", cv[0].message);
+        assert_eq!(cv[0].address, "module.a.module.b.module.a");
+        assert!(
+            flows
+                .iter()
+                .all(|f| f.address.matches("module.").count() <= 3)
+        );
+    }
+
+    #[test]
+    fn variables_resolve_through_tfvars_or_are_cannot_verify() {
+        fn files(tfvars: Option<&'static str>) -> Vec<(&'static str, &'static str)> {
+            let mut v = vec![(
+                "main.tf",
+                "variable \"db_password\" {\n  type = string\n}\nvariable \"name\" {\n  type = string\n}\nresource \"aws_db_instance\" \"x\" {\n  identifier = var.name\n  password   = var.db_password\n}\n",
+            )];
+            if let Some(t) = tfvars {
+                v.push(("terraform.tfvars", t));
+            }
+            v
+        }
+        // No value anywhere: the secret-named argument cannot be verified (info), the other
+        // argument is not reported.
+        let flows = run(&[test_module("v", &files(None))]);
+        assert!(of(&flows, FlowKind::SecretToState).is_empty(), "{flows:#?}");
+        let cv = of(&flows, FlowKind::CannotVerify);
+        assert_eq!(cv.len(), 1, "{flows:#?}");
+        assert_eq!(cv[0].attribute, "password");
+        assert_eq!(cv[0].loc.to_string(), "v/main.tf:9:3");
+        assert!(
+            cv[0].message.starts_with("cannot verify"),
+            "{}",
+            cv[0].message
+        );
+        assert!(
+            cv[0].message.contains("var.db_password"),
+            "{}",
+            cv[0].message
+        );
+        // A literal in terraform.tfvars is a hard-coded secret that reaches state.
+        let flows = run(&[test_module(
+            "v",
+            &files(Some(
+                "db_password = \"Pr0d-Passw0rd-Literal\"\nname = \"db\"\n",
+            )),
+        )]);
+        let state = of(&flows, FlowKind::SecretToState);
+        assert_eq!(state.len(), 1, "{flows:#?}");
+        assert_eq!(
+            state[0].hops,
+            ["var.db_password", "aws_db_instance.x.password"]
+        );
+        assert!(of(&flows, FlowKind::CannotVerify).is_empty(), "{flows:#?}");
+        assert!(flows.iter().all(|f| !f.message.contains("Pr0d-Passw0rd")));
+        // A placeholder value resolves and is not a secret.
+        let flows = run(&[test_module(
+            "v",
+            &files(Some("db_password = \"changeme\"\nname = \"db\"\n")),
+        )]);
+        assert!(flows.is_empty(), "{flows:#?}");
     }
 }
