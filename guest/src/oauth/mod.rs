@@ -212,8 +212,16 @@ pub fn run_instance<C: ClientCheck>(
     inst: &Instance<'_>,
     out: &mut Sink,
 ) {
-    // Cheap test first: most instances are of other types.
-    if !inst.rtype.starts_with("genesyscloud_") {
+    // Cheap test first: most instances are of other types, and typing the whole pack per
+    // instance would cost more than the checks.
+    let rtype = cx
+        .policy
+        .sections
+        .get("oauth")
+        .and_then(|t| t.get("resource"))
+        .and_then(|v| v.as_str())
+        .unwrap_or("genesyscloud_oauth_client");
+    if inst.rtype != rtype {
         return;
     }
     if is_past(&inst.origin) && !rule.past_values() {
