@@ -1288,7 +1288,11 @@ fn describe_origin(t: &Taint) -> String {
         OriginKind::Managed { .. } | OriginKind::NameOnly => format!("the secret `{}`", t.origin),
         OriginKind::Data { .. } => format!("the secret read by `{}`", t.origin),
         OriginKind::SensitiveVar => format!("sensitive variable `{}`", t.origin),
-        OriginKind::Literal => format!("the hard-coded secret in `{}`", t.origin),
+        OriginKind::Literal => match t.origin.strip_prefix("hard-coded literal") {
+            Some("") => "a hard-coded secret literal".to_string(),
+            Some(key) => format!("a hard-coded secret literal at{key}"),
+            None => format!("the hard-coded secret in `{}`", t.origin),
+        },
         OriginKind::Ephemeral => format!("ephemeral value `{}`", t.origin),
         OriginKind::Unresolved { .. } => format!("unresolved variable `{}`", t.origin),
     }
