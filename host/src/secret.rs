@@ -3,39 +3,18 @@
 //! `Debug` prints `[REDACTED]`, no `Display`, no `Serialize`. Code that really needs the bytes
 //! calls `expose_secret()`, which is easy to grep for and review.
 
-use std::fmt;
-
 pub use secrecy::{ExposeSecret, SecretString};
 
-/// An OAuth client's credentials. The id is not secret; the secret is.
-pub struct Credentials {
-    pub client_id: String,
-    pub client_secret: SecretString,
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"[REDACTED]")
-            .finish()
-    }
-}
-
-impl Clone for Credentials {
-    fn clone(&self) -> Self {
-        Credentials {
-            client_id: self.client_id.clone(),
-            client_secret: SecretString::from(self.client_secret.expose_secret()),
-        }
-    }
-}
-
-/// Move a `String` into a secret box. `String::into_boxed_str` may reallocate when the
-/// capacity exceeds the length; shrink in place first so no unzeroised copy is left behind.
+/// Move a `String` into a secret box. `String::into_boxed_str` (and `shrink_to_fit`)
+/// reallocate when the capacity exceeds the length, freeing the old buffer unzeroised; so copy
+/// into an exact-size box and zeroise the original instead.
 pub fn from_string(mut s: String) -> SecretString {
-    s.shrink_to_fit();
-    SecretString::from(s)
+    if s.capacity() == s.len() {
+        return SecretString::from(s);
+    }
+    let exact: Box<str> = Box::from(s.as_str());
+    zeroize::Zeroize::zeroize(&mut s);
+    SecretString::from(exact)
 }
 
 /// Every form in which a secret could show up in a text file, for the defence-in-depth
@@ -76,13 +55,9 @@ mod tests {
 
     #[test]
     fn debug_is_redacted() {
-        let c = Credentials {
-            client_id: "id-1".into(),
-            client_secret: SecretString::from("s3cr3t-value-xyz"),
-        };
-        let d = format!("{c:?}");
-        assert!(d.contains("id-1"));
-        assert!(!d.contains("s3cr3t"));
+        let s = from_string("s3cr3t-value-xyz".to_string());
+        let d = format!("{s:?}");
+        assert!(!d.contains("s3cr3t"), "{d}");
     }
 
     #[test]
