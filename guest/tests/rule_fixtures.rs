@@ -115,7 +115,13 @@ fn run_case(id: &str, dir: &Path, options: Option<&serde_json::Value>) -> Result
         return Ok(());
     }
     let mut opts = options.cloned().unwrap_or_else(|| serde_json::json!({}));
-    opts["only"] = serde_json::json!([id]);
+    // Only the rule under test runs, plus any the fixture's options name (a meta rule like
+    // TFG901 needs the rule it suppresses).
+    let mut only = vec![serde_json::json!(id)];
+    if let Some(extra) = opts["only"].as_array() {
+        only.extend(extra.iter().filter(|v| v.as_str() != Some(id)).cloned());
+    }
+    opts["only"] = serde_json::Value::Array(only);
     // `known-secrets.json` stands in for the values `--vault-secret` reads from Vault.
     let known_secrets = std::fs::read_to_string(dir.join("known-secrets.json"))
         .or_else(|_| {
