@@ -529,8 +529,8 @@ ignore {
         assert!(m.contains("non-empty `reason`"), "{m}");
         let (l, c, _) = err("rule \"TFG001\" {\n  severity = \"loud\"\n}\n");
         assert_eq!((l, c), (2, 14));
-        let (l, _, m) = err("only = [\"TFG001\"\n");
-        assert_eq!(l, 2);
+        let (l, c, m) = err("only = [\"TFG001\"\n");
+        assert_eq!((l, c), (1, 18));
         assert!(m.starts_with("syntax error"), "{m}");
         let (_, _, m) = err("rule \"TFG001\" {\n  x = var.y\n}\n");
         assert!(m.contains("literals"), "{m}");
