@@ -361,12 +361,16 @@ def main():
     sv, sc = med(res["version"]), med(res["check"])
     startup = sc - sv
     md.append("## Start-up\n")
-    md.append(table(["command", "wall (median)", "peak RSS"], [
-        ["tfguard --version", ms(sv), mb(med(res["version"], "rss"))],
-        [f"tfguard check (one small file: {small.name})", ms(sc), mb(med(res["check"], "rss"))],
-        ["difference: load the cached .cwasm, instantiate, check", ms(startup), ""],
+    mv = min(r.wall for r in res["version"])
+    mc = min(r.wall for r in res["check"])
+    md.append(table(["command", "wall (median)", "wall (fastest run)", "peak RSS"], [
+        ["tfguard --version", ms(sv), ms(mv), mb(med(res["version"], "rss"))],
+        [f"tfguard check (one small file: {small.name})", ms(sc), ms(mc), mb(med(res["check"], "rss"))],
+        ["difference: load the cached .cwasm, instantiate, check", ms(startup), ms(mc - mv), ""],
     ]))
-    md.append(f"\n{STARTUP_RUNS} alternating runs each, after a warm-up that fills the .cwasm cache.\n")
+    md.append(f"\n{STARTUP_RUNS} alternating runs each, after a warm-up that fills the .cwasm cache. "
+              "The target is judged on the medians; the fastest runs show the cost without "
+              "interference from other work on the machine.\n")
 
     # 5. Targets.
     t100, r100, b100 = native["state 100 MB"]
@@ -379,7 +383,8 @@ def main():
         ["100 MB state: tfguard ≤ 2× native parse to the typed model", f"{t100['tfguard'] / t100['typed']:.2f}×",
          verdict(t100["tfguard"] <= 2 * t100["typed"])],
         ["100 MB state: peak RSS ≤ 3× file size", f"{r100['tfguard'] / b100:.2f}×", verdict(r100["tfguard"] <= 3 * b100)],
-        ["start-up ≤ 5 ms over --version", ms(startup), verdict(startup <= 0.005)],
+        ["start-up ≤ 5 ms over --version (medians)", f"{ms(startup)} (fastest runs: {ms(mc - mv)})",
+         verdict(startup <= 0.005)],
         ["linear scaling 10 → 30 → 100 MB (marginal cost per MB within 1.5×)",
          f"time {lin_t:.2f}×, memory {lin_r:.2f}×", verdict(lin_t <= 1.5 and lin_r <= 1.5)],
         ["findings identical between runs, every planted secret found, none printed",
