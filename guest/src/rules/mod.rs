@@ -192,11 +192,16 @@ impl<'a> Sink<'a> {
     }
 
     pub fn report(&mut self, meta: &RuleMeta, hit: Hit) {
-        let severity = self
-            .options
-            .severity_for(meta.id)
-            .or(hit.severity)
-            .unwrap_or(meta.severity);
+        // An info-level hit ("cannot verify") stays info whatever severity the rule is given:
+        // raising the rule must not turn an unknown value into a failure.
+        let severity = match hit.severity {
+            Some(Severity::Info) => Severity::Info,
+            other => self
+                .options
+                .severity_for(meta.id)
+                .or(other)
+                .unwrap_or(meta.severity),
+        };
         let fingerprint = fingerprint(&[
             meta.id,
             &hit.path,
