@@ -13,7 +13,8 @@ use std::path::Path;
 use crate::cli::Format;
 use crate::runtime::wit::{Document, Finding, Report, RuleInfo, Severity};
 
-/// Where each rule's documentation is published (the `policies/rules/<ID>.md` files).
+/// The project's home, and where each rule's documentation (`policies/rules/<ID>.md`) is published.
+pub const HOME_URL: &str = "https://github.com/tfguard/tfguard";
 pub const DOCS_BASE: &str = "https://github.com/tfguard/tfguard/blob/main/policies/rules/";
 
 pub fn rule_url(id: &str) -> String {

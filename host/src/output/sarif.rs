@@ -170,7 +170,7 @@ pub fn to_value(cx: &Ctx<'_>) -> Value {
                 "driver": {
                     "name": "tfguard",
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": super::DOCS_BASE.trim_end_matches("policies/rules/"),
+                    "informationUri": super::HOME_URL,
                     "rules": rules,
                 }
             },
