@@ -192,6 +192,7 @@ resource "genesyscloud_oauth_client" "reports" {
         dir.path(),
         ".tfguard.hcl",
         r#"
+severity = { TFG030 = "error" }
 rule "TFG033" {
   exempt_clients = ["genesyscloud_oauth_client.admin"]
 }
@@ -203,6 +204,9 @@ rule "TFG031" {
     let (code, v, err) = json_check(&["."], dir.path());
     assert_eq!(code, Some(1), "{v}{err}");
     assert!(findings(&v, "TFG033").is_empty(), "{v}");
+    // Raising the rule's severity does not turn "cannot verify" into a failure.
+    let info = findings(&v, "TFG030");
+    assert!(info.len() == 1 && info[0]["severity"] == "info", "{v}");
     let denied = findings(&v, "TFG031");
     assert_eq!(denied.len(), 1, "{v}");
     assert_eq!(at(denied[0]), ("main.tf".into(), 9, 40));
