@@ -655,11 +655,12 @@ impl Client {
     }
 
     /// Every OAuth client (all pages).
+    /// Every OAuth client. The first request has no query string (the SDKs send none, facts
+    /// §3.1); further pages, if the listing has any, are followed through `nextUri`.
     pub fn list_clients(&self) -> Result<Vec<OAuthClient>, GenesysError> {
         let mut out = Vec::new();
-        let mut page = 1u32;
-        loop {
-            let path = format!("/api/v2/oauth/clients?pageSize=100&pageNumber={page}");
+        let mut path = "/api/v2/oauth/clients".to_string();
+        for _ in 0..1000 {
             let r = self.call(
                 Method::GET,
                 &path,
@@ -677,15 +678,24 @@ impl Client {
             })?;
             let n = l.entities.len();
             out.extend(l.entities);
-            let more = match (l.page_number, l.page_count) {
-                (Some(p), Some(c)) => p < c,
-                _ => l.next_uri.is_some(),
-            };
-            if !more || n == 0 || page >= 1000 {
-                return Ok(out);
+            let last = matches!((l.page_number, l.page_count), (Some(p), Some(c)) if p >= c);
+            // `nextUri` is a path (`/api/v2/oauth/clients?pageNumber=2...`); keep only that
+            // part of an absolute URL so the request stays on the configured API host.
+            let next = l
+                .next_uri
+                .filter(|u| !u.is_empty())
+                .map(|u| match u.find("/api/") {
+                    Some(i) => u[i..].to_string(),
+                    None => u,
+                });
+            match next {
+                Some(n_uri) if !last && n > 0 && n_uri != path && n_uri.starts_with("/api/") => {
+                    path = n_uri
+                }
+                _ => return Ok(out),
             }
-            page += 1;
         }
+        Ok(out)
     }
 
     pub fn get_client(&self, id: &str) -> Result<Option<OAuthClient>, GenesysError> {
