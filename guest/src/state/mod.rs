@@ -422,6 +422,40 @@ pub fn flat_is_count(key: &str) -> bool {
     key.ends_with(".%") || key.ends_with(".#")
 }
 
+/// Call `f` with every string leaf of `v` and its path (object keys and array indexes).
+pub fn walk_strings(v: &Value, path: &mut Vec<Step>, f: &mut dyn FnMut(&[Step], &str)) {
+    match v {
+        Value::String(s) => f(path, s),
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                path.push(Step::Index(Value::from(i)));
+                walk_strings(x, path, f);
+                path.pop();
+            }
+        }
+        Value::Object(m) => {
+            for (k, x) in m {
+                path.push(Step::Attr(k.clone()));
+                walk_strings(x, path, f);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The last attribute name on a path (`env[0].DB_PASSWORD` → `DB_PASSWORD`).
+pub fn last_name(path: &[Step]) -> &str {
+    path.iter()
+        .rev()
+        .find_map(|s| match s {
+            Step::Attr(a) => Some(a.as_str()),
+            Step::Index(Value::String(k)) => Some(k.as_str()),
+            Step::Index(_) => None,
+        })
+        .unwrap_or("")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,38 +536,4 @@ mod tests {
             "data.vault_generic_secret.s[\"k\"]"
         );
     }
-}
-
-/// Call `f` with every string leaf of `v` and its path (object keys and array indexes).
-pub fn walk_strings(v: &Value, path: &mut Vec<Step>, f: &mut dyn FnMut(&[Step], &str)) {
-    match v {
-        Value::String(s) => f(path, s),
-        Value::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                path.push(Step::Index(Value::from(i)));
-                walk_strings(x, path, f);
-                path.pop();
-            }
-        }
-        Value::Object(m) => {
-            for (k, x) in m {
-                path.push(Step::Attr(k.clone()));
-                walk_strings(x, path, f);
-                path.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The last attribute name on a path (`env[0].DB_PASSWORD` → `DB_PASSWORD`).
-pub fn last_name(path: &[Step]) -> &str {
-    path.iter()
-        .rev()
-        .find_map(|s| match s {
-            Step::Attr(a) => Some(a.as_str()),
-            Step::Index(Value::String(k)) => Some(k.as_str()),
-            Step::Index(_) => None,
-        })
-        .unwrap_or("")
 }
