@@ -19,6 +19,7 @@
 //! functions listed in [`call`]. Anything else (resource attributes, `each`, `count`, `path`,
 //! unknown functions) is `Unknown` with a reason that can be shown to the user.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use hcl::edit::expr::{
@@ -62,7 +63,7 @@ type R = Result<Value, String>;
 /// Bindings of `for` expression variables, innermost last.
 type Scope = Vec<(String, Value)>;
 
-const MAX_DEPTH: u32 = 64;
+const MAX_DEPTH: u32 = 256;
 
 /// Evaluates expressions of one module. Cheap to create.
 pub struct Evaluator<'a, 'm> {
@@ -72,6 +73,8 @@ pub struct Evaluator<'a, 'm> {
     inputs: BTreeMap<String, Resolved>,
     /// Values from tfvars files, later files already applied over earlier ones.
     tfvars: BTreeMap<String, Resolved>,
+    /// Evaluated locals: without it, `a = [local.b, local.b]` chains are exponential.
+    memo: RefCell<BTreeMap<String, R>>,
 }
 
 /// Shorthand for `Evaluator::new(idx).resolve(expr)`.
@@ -98,6 +101,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
             idx,
             inputs: BTreeMap::new(),
             tfvars,
+            memo: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -108,6 +112,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
             idx,
             inputs,
             tfvars: BTreeMap::new(),
+            memo: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -149,6 +154,15 @@ impl<'a, 'm> Evaluator<'a, 'm> {
     }
 
     fn local_value(&self, name: &str, depth: u32) -> R {
+        if let Some(r) = self.memo.borrow().get(name) {
+            return r.clone();
+        }
+        let r = self.local_value_uncached(name, depth);
+        self.memo.borrow_mut().insert(name.to_string(), r.clone());
+        r
+    }
+
+    fn local_value_uncached(&self, name: &str, depth: u32) -> R {
         match self.idx.get(&format!("local.{name}")) {
             Some(item) if item.kind == ItemKind::Local => match item.local_expr() {
                 Some(e) => self.eval(e, &mut Vec::new(), depth + 1),
@@ -437,6 +451,7 @@ pub fn eval_const(e: &Expression) -> Result<Value, String> {
         idx: &idx,
         inputs: BTreeMap::new(),
         tfvars: BTreeMap::new(),
+        memo: RefCell::new(BTreeMap::new()),
     };
     ev.eval(e, &mut Vec::new(), 0)
 }
@@ -926,6 +941,23 @@ locals {
         assert_eq!(
             eval_local(&files, "fine"),
             Resolved::Known(json!("fallback"))
+        );
+    }
+
+    #[test]
+    fn fan_out_chains_are_linear() {
+        // Each local reads the previous one three times: 3^40 evaluations without the memo.
+        let mut src = String::from("locals {\n  l0 = \"x\"\n");
+        for i in 1..40 {
+            let p = i - 1;
+            src.push_str(&format!(
+                "  l{i} = local.l{p} == \"\" ? local.l{p} : local.l{p}\n"
+            ));
+        }
+        src.push_str("}\n");
+        assert_eq!(
+            eval_local(&[("main.tf", &src)], "l39"),
+            Resolved::Known(json!("x"))
         );
     }
 
