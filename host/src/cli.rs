@@ -66,6 +66,11 @@ pub struct CheckArgs {
     /// Extra variable definitions files, as `terraform -var-file`.
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
+    /// Vault KV v2 secret (e.g. `secret/genesys/oauth/my-app`) whose values must not occur in
+    /// any checked state or plan, raw, JSON-escaped or base64 (repeatable). Reads VAULT_ADDR,
+    /// VAULT_TOKEN, VAULT_NAMESPACE and VAULT_CACERT as the Vault CLI does.
+    #[arg(long = "vault-secret", value_name = "PATH")]
+    pub vault_secrets: Vec<String>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
