@@ -95,8 +95,8 @@ pub fn load_data(
     meta: &'static RuleMeta,
     path: &str,
     out: &mut Sink,
-) -> Option<OauthData> {
-    match OauthData::load(cx.policy) {
+) -> Option<std::rc::Rc<OauthData>> {
+    match OauthData::cached(cx.policy) {
         Ok(d) => Some(d),
         Err(e) => {
             out.report(
