@@ -208,3 +208,31 @@ fn a_corrupt_or_foreign_cache_artifact_falls_back_to_compiling() {
         "artifact was not rebuilt"
     );
 }
+
+#[test]
+fn code_frames_never_show_a_hard_coded_secret_in_any_format() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.tf",
+        "resource \"openstack_compute_instance_v2\" \"w\" {\n  name       = \"w\"\n  admin_pass = \"N0tSoS3cretP4ssw0rd\"\n}\n\
+         resource \"genesyscloud_oauth_client\" \"c\" {\n  name                     = \"c\"\n  authorized_grant_type    = \"CODE\"\n  registered_redirect_uris = [\"https://bob:hunter2pw@app.example.com/cb\"]\n  scopes                   = [\"users:readonly\"]\n}\n",
+    );
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let o = run(tfguard()
+            .args(["check", "--color", "always", "--format", format])
+            .arg(dir.path()));
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{format}: {out}{err}");
+        assert!(
+            out.contains("admin_pass"),
+            "{format}: finding missing\n{out}"
+        );
+        for secret in ["N0tSoS3cretP4ssw0rd", "hunter2pw"] {
+            assert!(
+                !out.contains(secret) && !err.contains(secret),
+                "{format} printed {secret}:\n{out}"
+            );
+        }
+    }
+}

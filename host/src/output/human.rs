@@ -5,6 +5,8 @@
 
 use std::io::Write;
 
+use std::collections::BTreeMap;
+
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
@@ -54,9 +56,71 @@ fn location_notes(f: &Finding) -> Vec<String> {
     notes
 }
 
-fn finding_group<'a>(cx: &'a Ctx<'_>, f: &'a Finding) -> Vec<Group<'a>> {
+/// The family of a finding's rule (`secrets`, `redirect-uris`, ...).
+fn family<'a>(cx: &'a Ctx<'_>, id: &str) -> &'a str {
+    cx.rule(id).map(|r| r.family.as_str()).unwrap_or("")
+}
+
+/// Replace `range` of `buf` with `*`, byte for byte, so every other span in the file keeps
+/// its offsets.
+fn mask(buf: &mut [u8], range: std::ops::Range<usize>) {
+    for b in &mut buf[range] {
+        if *b != b'\n' {
+            *b = b'*';
+        }
+    }
+}
+
+/// Source files as the code frames show them: a string literal that a secrets-family finding
+/// points at (a hard-coded secret) and the password of a redirect URI with user-info are
+/// masked, so a CI log never receives what the finding is about. Findings never carry values;
+/// this keeps the frames to the same rule.
+fn masked_sources(cx: &Ctx<'_>) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let userinfo = regex::Regex::new(r"://[^/@:\s]*:([^/@\s]*)@").ok();
+    for f in &cx.report.findings {
+        let (Some(span), Some(src)) = (f.span, cx.source(&f.path)) else {
+            continue;
+        };
+        let range = byte_range(src, &span);
+        let text = &src[range.clone()];
+        let literal = text.starts_with('"') || text.starts_with("<<") || !text.contains('=');
+        let buf = out
+            .entry(f.path.clone())
+            .or_insert_with(|| src.as_bytes().to_vec());
+        if family(cx, &f.rule_id) == "secrets" && literal {
+            // Keep the quotes so the frame still reads as a string.
+            let inner = if text.starts_with('"') && text.len() >= 2 {
+                range.start + 1..range.end - 1
+            } else {
+                range.clone()
+            };
+            mask(buf, inner);
+        }
+        if let Some(re) = &userinfo {
+            for c in re.captures_iter(text) {
+                if let Some(m) = c.get(1) {
+                    mask(buf, range.start + m.start()..range.start + m.end());
+                }
+            }
+        }
+    }
+    out.into_iter()
+        .filter_map(|(k, v)| String::from_utf8(v).ok().map(|s| (k, s)))
+        .collect()
+}
+
+fn finding_group<'a>(
+    cx: &'a Ctx<'_>,
+    sources: &'a BTreeMap<String, String>,
+    f: &'a Finding,
+) -> Vec<Group<'a>> {
     let title = level(f.severity).primary_title(&f.message).id(&f.rule_id);
-    let mut group = match (f.span, cx.source(&f.path)) {
+    let src = sources
+        .get(&f.path)
+        .map(String::as_str)
+        .or_else(|| cx.source(&f.path));
+    let mut group = match (f.span, src) {
         (Some(span), Some(src)) => {
             let range = byte_range(src, &span);
             let label = f
@@ -139,8 +203,9 @@ pub fn render(w: &mut dyn Write, cx: &Ctx<'_>) -> std::io::Result<()> {
     }
     .decor_style(DecorStyle::Ascii);
 
+    let sources = masked_sources(cx);
     for f in cx.report.findings.iter().filter(|f| f.suppressed.is_none()) {
-        writeln!(w, "{}\n", renderer.render(&finding_group(cx, f)))?;
+        writeln!(w, "{}\n", renderer.render(&finding_group(cx, &sources, f)))?;
     }
     for e in &cx.report.errors {
         writeln!(w, "{}\n", renderer.render(&doc_error_group(cx, e)))?;
