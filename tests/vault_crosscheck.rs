@@ -108,3 +108,46 @@ fn unreachable_vault_fails_closed() {
     assert_eq!(o.status.code(), Some(2), "{out}{err}");
     assert!(err.contains("--vault-secret"), "{err}");
 }
+
+#[test]
+fn identifiers_are_skipped_unless_asked_for() {
+    let bao = Bao::start();
+    put_secret(&bao);
+    let dir = tempfile::tempdir().unwrap();
+    // A tfguard-style state records the client id, which is no secret.
+    let f = write(
+        dir.path(),
+        "ids.tfstate",
+        &state_with("client 3f2b1c4d", "bnVsbA=="),
+    );
+    let (code, out, err) = check(&bao, &f);
+    assert_eq!(code, 0, "client_id is not a secret: {out}{err}");
+    let mut cmd = tfguard();
+    bao.env(&mut cmd);
+    cmd.args([
+        "check",
+        "--vault-secret",
+        "secret/genesys/oauth/my-app#client_id,client_secret",
+    ])
+    .arg(&f);
+    let o = run(&mut cmd);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(out.contains("#client_id"), "{out}");
+    let mut cmd = tfguard();
+    bao.env(&mut cmd);
+    cmd.args([
+        "check",
+        "--vault-secret",
+        "secret/genesys/oauth/my-app#nope",
+    ])
+    .arg(&f);
+    let o = run(&mut cmd);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("no key `nope`") && err.contains("client_id"),
+        "{err}"
+    );
+    assert!(!err.contains(SECRET));
+}

@@ -67,7 +67,8 @@ pub struct CheckArgs {
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
     /// Vault KV v2 secret (e.g. `secret/genesys/oauth/my-app`) whose values must not occur in
-    /// any checked state or plan, raw, JSON-escaped or base64 (repeatable). Reads VAULT_ADDR,
+    /// any checked state or plan, raw, JSON-escaped or base64 (repeatable). `PATH#k1,k2` picks
+    /// keys; plain `PATH` takes every key but identifiers (`client_id`). Reads VAULT_ADDR,
     /// VAULT_TOKEN, VAULT_NAMESPACE and VAULT_CACERT as the Vault CLI does.
     #[arg(long = "vault-secret", value_name = "PATH")]
     pub vault_secrets: Vec<String>,

@@ -5,6 +5,13 @@ use tfguard::cli::{Cli, Command};
 use tfguard::commands;
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, which turns `tfguard rules | head` into a panic; the default action
+    // ends the process quietly, as every Unix filter does (exit 141 still fails a pipefail gate).
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is always valid.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -38,20 +38,56 @@ pub fn known_secrets(paths: &[String]) -> Result<Vec<KnownSecret>> {
     if paths.is_empty() {
         return Ok(Vec::new());
     }
-    let client = crate::vault::Client::from_env().map_err(|e| Error::Other(format!("--vault-secret: {e}")))?;
+    let client = crate::vault::Client::from_env()
+        .map_err(|e| Error::Other(format!("--vault-secret: {e}")))?;
     let mut out = Vec::new();
-    for full in paths {
+    for arg in paths {
+        // `PATH#key1,key2` picks keys; plain `PATH` takes every key but identifiers.
+        let (full, keys) = match arg.split_once('#') {
+            Some((p, k)) => (p, Some(k.split(',').map(str::trim).collect::<Vec<_>>())),
+            None => (arg.as_str(), None),
+        };
         let (mount, path) = client
             .resolve_path(full)
             .map_err(|e| Error::Other(format!("--vault-secret {full}: {e}")))?;
         let secret = client
             .read_kv2(&mount, &path)
             .map_err(|e| Error::Other(format!("--vault-secret {full}: {e}")))?;
+        if let Some(keys) = &keys
+            && let Some(missing) = keys.iter().find(|k| secret.get(k).is_none())
+        {
+            return Err(Error::Other(format!(
+                "--vault-secret {arg}: the secret has no key `{missing}` (keys: {})",
+                secret.data.keys().cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
         for (key, value) in &secret.data {
-            out.push(KnownSecret { label: format!("{mount}/{path}#{key}"), value: value.expose_secret().to_string() });
+            let wanted = match &keys {
+                Some(k) => k.contains(&key.as_str()),
+                None => !is_identifier_key(key),
+            };
+            if wanted {
+                out.push(KnownSecret {
+                    label: format!("{mount}/{path}#{key}"),
+                    value: value.expose_secret().to_string(),
+                });
+            }
         }
     }
     Ok(out)
+}
+
+/// Keys that name something rather than hold a secret (`client_id`, `username`): finding those
+/// in state is expected, so they are matched only when asked for with `PATH#key`.
+fn is_identifier_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k == "id"
+        || k.ends_with("_id")
+        || k.ends_with("-id")
+        || [
+            "clientid", "username", "user", "name", "login", "region", "url", "host",
+        ]
+        .contains(&k.as_str())
 }
 
 /// Overwrite the copies handed to the guest once the check is done.
