@@ -41,3 +41,20 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error with its sources, on one line (`a: b: c`), skipping a source whose text the
+/// previous one already contains. reqwest/vaultrs errors carry URLs and status codes, never
+/// request bodies, so this cannot leak a value.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
+}

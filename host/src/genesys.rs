@@ -549,7 +549,7 @@ impl Client {
                     if !self.may_retry(attempt, started, w) {
                         return Err(GenesysError::Transport {
                             action: action.to_string(),
-                            reason: error_chain(&e),
+                            reason: crate::error::chain(&e),
                         });
                     }
                     w
@@ -885,7 +885,7 @@ pub async fn client_credentials(
                 if !may(attempt, w) {
                     return Err(GenesysError::Transport {
                         action,
-                        reason: error_chain(&e),
+                        reason: crate::error::chain(&e),
                     });
                 }
                 w
@@ -992,20 +992,6 @@ pub fn token_for(
     let rt = runtime()?;
     let http = http_client()?;
     rt.block_on(client_credentials(&http, retry, &ctx, secret, scopes))
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let t = c.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        cur = c.source();
-    }
-    s
 }
 
 #[cfg(test)]

@@ -278,8 +278,9 @@ impl Client {
         let settings = builder
             .build()
             .map_err(|e| VaultError::Config(format!("Vault settings: {e}")))?;
-        let vault = VaultClient::new(settings)
-            .map_err(|e| VaultError::Config(format!("Vault client: {}", chain(&e))))?;
+        let vault = VaultClient::new(settings).map_err(|e| {
+            VaultError::Config(format!("Vault client: {}", crate::error::chain(&e)))
+        })?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -536,7 +537,7 @@ impl Client {
             },
             other => VaultError::Unreachable {
                 addr: self.addr.clone(),
-                reason: chain(&other),
+                reason: crate::error::chain(&other),
             },
         }
     }
@@ -548,22 +549,6 @@ fn read_token_helper_file() -> Option<SecretString> {
     let t = std::fs::read_to_string(std::path::Path::new(&home).join(".vault-token")).ok()?;
     let t = t.trim().to_string();
     (!t.is_empty()).then(|| secret::from_string(t))
-}
-
-/// An error with its sources, on one line. vaultrs/reqwest errors carry URLs and status
-/// codes, never request bodies, so this cannot leak a value.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let t = c.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        cur = c.source();
-    }
-    s
 }
 
 #[cfg(test)]
