@@ -2,44 +2,12 @@
 //! each `tests/fixtures/<ID>/` holds `fail_*` items the rule must report and `pass_*` items it
 //! must not. Only the rule under test is enabled, so the sets compare exactly.
 
+mod common;
+use common::{packs, repo, walk};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use tfguard_guest::engine;
-use tfguard_guest::types::{DocKind, Document, Finding, PolicyPackSrc, Settings, Severity};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
-fn packs() -> Vec<PolicyPackSrc> {
-    let dir = repo().join("policies/default");
-    let mut files = Vec::new();
-    walk(&dir, &mut files);
-    files
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .map(|p| PolicyPackSrc {
-            name: p.display().to_string(),
-            contents: std::fs::read_to_string(&p).unwrap(),
-        })
-        .collect()
-}
+use tfguard_guest::types::{DocKind, Document, Finding, Settings, Severity};
 
 /// Documents of a fixture directory, with paths relative to the repository (as the CLI has them).
 fn fixture_docs(id: &str) -> (Vec<Document>, String) {
@@ -104,7 +72,10 @@ fn assert_fixture(id: &str) -> Vec<Finding> {
     let (findings, text) = run(id);
     // Info-level ("cannot verify") items are named info_*, as in the shared fixture table.
     let want = declared(&text, if id == "TFG014" { "info_" } else { "fail_" });
-    assert!(!want.is_empty(), "fixture {id} declares no fail_*/info_* item");
+    assert!(
+        !want.is_empty(),
+        "fixture {id} declares no fail_*/info_* item"
+    );
     let got: BTreeSet<String> = findings.iter().map(item).collect();
     let missing: Vec<_> = want.difference(&got).collect();
     let unexpected: Vec<_> = got.difference(&want).collect();

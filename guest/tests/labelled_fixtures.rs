@@ -4,10 +4,11 @@
 //! `tests/corpus/SOURCES.tsv`). The floors are documented in the README; the test prints the
 //! measured figures so a change that trades recall for noise is visible.
 
+mod common;
+use common::{packs, repo};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
-use tfguard_guest::types::{DocKind, Document, PolicyPackSrc, Settings};
+use tfguard_guest::types::{DocKind, Document, Settings};
 
 /// Checks whose labels are about secret *values*. Out of scope, and why:
 /// - IAMCredentialsExposure: IAM policy actions that can expose credentials (no value);
@@ -25,31 +26,6 @@ const IN_SCOPE: &[&str] = &[
 const PRECISION_FLOOR: f64 = 0.90;
 const RECALL_FLOOR: f64 = 0.85;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn settings() -> Settings {
-    let dir = root().join("policies/default");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("policies/default")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    paths.sort();
-    let packs = paths
-        .iter()
-        .map(|p| PolicyPackSrc {
-            name: p.display().to_string(),
-            contents: std::fs::read_to_string(p).expect("pack"),
-        })
-        .collect();
-    Settings {
-        packs,
-        ..Settings::default()
-    }
-}
-
 /// A finding from the "no secrets in state" family (TFG001–TFG019).
 fn is_secret_rule(id: &str) -> bool {
     id.strip_prefix("TFG")
@@ -60,17 +36,20 @@ fn is_secret_rule(id: &str) -> bool {
 #[test]
 fn checkov_credential_fixtures_precision_and_recall() {
     let labels: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("tests/corpus/_derived/checkov_check_labels.json"))
+        &std::fs::read_to_string(repo().join("tests/corpus/_derived/checkov_check_labels.json"))
             .expect("labels"),
     )
     .expect("labels json");
-    let settings = settings();
+    let settings = Settings {
+        packs: packs(),
+        ..Settings::default()
+    };
     let (mut tp, mut fp, mut fneg) = (0usize, 0usize, 0usize);
     let mut report = String::new();
     for dir in IN_SCOPE {
         let key = format!("tests/terraform/checks/resource/{dir}");
         let entry = &labels[&key];
-        let fs_dir = root().join("tests/corpus/bridgecrewio__checkov").join(&key);
+        let fs_dir = repo().join("tests/corpus/bridgecrewio__checkov").join(&key);
         let mut docs = Vec::new();
         for e in std::fs::read_dir(&fs_dir).expect("fixture dir") {
             let p = e.expect("entry").path();

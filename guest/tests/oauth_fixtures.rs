@@ -5,43 +5,13 @@
 //! module-level findings without an address, the fixture sub-directory. An `options.json`
 //! in the fixture directory supplies rule options. Only the rule under test runs.
 
+mod common;
+use common::{packs, repo, walk};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use tfguard_guest::engine;
-use tfguard_guest::types::{DocKind, Document, Finding, PolicyPackSrc, Settings, Severity};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
-fn packs() -> Vec<PolicyPackSrc> {
-    let mut files = Vec::new();
-    walk(&repo().join("policies/default"), &mut files);
-    files
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .map(|p| PolicyPackSrc {
-            name: p.display().to_string(),
-            contents: std::fs::read_to_string(&p).unwrap(),
-        })
-        .collect()
-}
+use tfguard_guest::types::{DocKind, Document, Finding, Settings, Severity};
 
 fn docs_under(dir: &Path) -> (Vec<Document>, String) {
     let root = repo();

@@ -5,30 +5,12 @@
 //! must be reported at info level only ("cannot verify"). A case directory named `fail_*`
 //! must produce at least one finding, `pass_*` none. Only the rule under test is enabled.
 
+mod common;
+use common::{packs, repo};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use tfguard_guest::types::{DocKind, Document, KnownSecret, PolicyPackSrc, Settings, Severity};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn packs() -> Vec<PolicyPackSrc> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("policies/default"))
-        .expect("policies/default")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| PolicyPackSrc {
-            name: p.display().to_string(),
-            contents: std::fs::read_to_string(p).expect("pack"),
-        })
-        .collect()
-}
+use tfguard_guest::types::{DocKind, Document, KnownSecret, Settings, Severity};
 
 fn kind_of(p: &Path) -> Option<DocKind> {
     let n = p.file_name()?.to_str()?;
@@ -203,7 +185,7 @@ fn run_case(id: &str, dir: &Path, options: Option<&serde_json::Value>) -> Result
 
 #[test]
 fn every_rule_fixture_reports_exactly_its_fail_cases() {
-    let base = root().join("tests/fixtures");
+    let base = repo().join("tests/fixtures");
     let mut failures = Vec::new();
     let mut ran = 0;
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&base)
@@ -254,7 +236,7 @@ fn every_rule_has_a_fixture() {
     let missing: Vec<String> = tfguard_guest::rules()
         .into_iter()
         .map(|r| r.id)
-        .filter(|id| !root().join("tests/fixtures").join(id).is_dir())
+        .filter(|id| !repo().join("tests/fixtures").join(id).is_dir())
         .collect();
     println!("rules without fixtures: {missing:?}");
     assert!(
