@@ -33,6 +33,8 @@ const WRITE_WORDS: &[&str] = &[
 ];
 
 pub struct Catalogue<'a> {
+    /// Identifies the scope set, so memoised suggestions never cross catalogues.
+    id: u64,
     known: BTreeSet<&'a str>,
     /// Area names: each known scope without `:readonly`.
     areas: BTreeSet<&'a str>,
@@ -50,7 +52,11 @@ impl<'a> Catalogue<'a> {
             .iter()
             .map(|s| s.strip_suffix(READONLY).unwrap_or(s))
             .collect();
-        Catalogue { known, areas }
+        let mut id: u64 = 0xcbf29ce484222325;
+        for b in known.iter().flat_map(|k| k.bytes().chain([0])) {
+            id = (id ^ u64::from(b)).wrapping_mul(0x100000001b3);
+        }
+        Catalogue { id, known, areas }
     }
 
     pub fn is_known(&self, scope: &str) -> bool {
@@ -66,8 +72,29 @@ impl<'a> Catalogue<'a> {
         self.known.contains(twin.as_str()).then_some(twin)
     }
 
-    /// The nearest real scope(s) for an unknown name, best first.
+    /// The nearest real scope(s) for an unknown name, best first. Memoised: a large state
+    /// repeats the same wrong scope on every client, and edit distances over the whole
+    /// catalogue dominated the check (bench/NOTES.md).
     pub fn suggest(&self, unknown: &str) -> Vec<String> {
+        thread_local! {
+            static MEMO: std::cell::RefCell<std::collections::BTreeMap<(u64, String), Vec<String>>> =
+                const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
+        }
+        let key = (self.id, unknown.to_string());
+        if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+            return hit;
+        }
+        let out = self.suggest_uncached(unknown);
+        MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() < 4096 {
+                m.insert(key, out.clone());
+            }
+        });
+        out
+    }
+
+    fn suggest_uncached(&self, unknown: &str) -> Vec<String> {
         let lower = unknown.trim().to_ascii_lowercase();
         if self.known.contains(lower.as_str()) {
             return vec![lower];
