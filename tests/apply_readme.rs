@@ -54,7 +54,10 @@ tfguard destroy --auto-approve .
         .find_map(|l| l.strip_prefix("TOKEN="))
         .unwrap_or_default();
     assert!(token.len() >= 16, "{out}");
-    assert!(out.contains("Destroy complete! Resources: 1 destroyed."), "{out}");
+    assert!(
+        out.contains("Destroy complete! Resources: 1 destroyed."),
+        "{out}"
+    );
     // `stop` ran (trap): nothing left listening.
     assert!(
         std::fs::read_dir(demo.path()).unwrap().all(|e| !e

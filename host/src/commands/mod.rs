@@ -1,9 +1,9 @@
 //! One module per subcommand.
 
-pub mod check;
-pub mod rules;
 pub mod apply;
+pub mod check;
 pub mod destroy;
 pub mod plan;
 pub mod rotate;
+pub mod rules;
 pub mod token;
