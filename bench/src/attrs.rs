@@ -396,7 +396,12 @@ pub fn planted(rtype: &str, rng: &mut Rng, name: &str) -> Generated {
         },
         _ => {
             let pem = format!(
-                "-----BEGIN RSA PRIVATE KEY-----\n{secret}{}\n-----END RSA PRIVATE KEY-----\n",
+                concat!(
+                    "-----BEGIN RSA PRIVATE",
+                    " KEY-----\n{}{}\n-----END RSA PRIVATE",
+                    " KEY-----\n"
+                ),
+                secret,
                 rng.hex(64)
             );
             Generated {

@@ -217,21 +217,26 @@ pub fn detect(attr_name: &str, value: &str) -> Option<Kind> {
 
 #[cfg(test)]
 mod tests {
+    // Token-shaped test values are split with `concat!` so secret scanners (ours included)
+    // do not flag this file.
     use super::*;
 
     #[test]
     fn token_formats() {
         assert_eq!(
-            detect("x", "-----BEGIN RSA PRIVATE KEY-----\nMIIE..."),
+            detect("x", concat!("-----BEGIN RSA PRIVATE", " KEY-----\nMIIE...")),
             Some(Kind::PrivateKey)
         );
         assert_eq!(
-            detect("x", "-----BEGIN OPENSSH PRIVATE KEY-----"),
+            detect("x", concat!("-----BEGIN OPENSSH PRIVATE", " KEY-----")),
             Some(Kind::PrivateKey)
         );
         assert_eq!(detect("x", "-----BEGIN PUBLIC KEY-----"), None);
         assert_eq!(
-            detect("x", "hvs.CAESIJ0aGVsbG8td29ybGQtdGhpcy1pcy1mYWtl"),
+            detect(
+                "x",
+                concat!("hvs", ".CAESIJ0aGVsbG8td29ybGQtdGhpcy1pcy1mYWtl")
+            ),
             Some(Kind::VaultToken)
         );
         assert_eq!(
