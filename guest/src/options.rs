@@ -65,11 +65,38 @@ impl Options {
         self.severity.get(id).and_then(|s| Severity::parse(s))
     }
 
-    /// Typed options of one rule (missing → default).
-    pub fn rule<T: serde::de::DeserializeOwned + Default>(&self, id: &str) -> T {
-        self.rules
-            .get(id)
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .unwrap_or_default()
+    /// Typed options of one rule (missing → default). A malformed value is an error naming
+    /// the rule, never a silent fall-back to the defaults.
+    pub fn rule<T: serde::de::DeserializeOwned + Default>(&self, id: &str) -> Result<T, String> {
+        match self.rules.get(id) {
+            None => Ok(T::default()),
+            Some(v) => {
+                serde_json::from_value(v.clone()).map_err(|e| format!("options of {id}: {e}"))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Opts {
+        #[serde(default)]
+        allow: Vec<String>,
+    }
+
+    #[test]
+    fn rule_options_are_typed_and_errors_are_not_swallowed() {
+        let o = Options::parse(
+            r#"{"rules": {"TFG031": {"allow": ["users"]}, "TFG032": {"alow": []}}}"#,
+        )
+        .unwrap();
+        assert_eq!(o.rule::<Opts>("TFG031").unwrap().allow, ["users"]);
+        assert_eq!(o.rule::<Opts>("TFG033").unwrap(), Opts::default());
+        let e = o.rule::<Opts>("TFG032").unwrap_err();
+        assert!(e.contains("TFG032") && e.contains("alow"), "{e}");
     }
 }
