@@ -44,6 +44,7 @@ struct RuleVisitor<'a, 's> {
 
 impl Visitor for RuleVisitor<'_, '_> {
     fn instance(&mut self, inst: &Instance<'_>) {
+        self.cx.memo.next_instance();
         for r in self.rules {
             r.check_instance(self.cx, self.path, inst, self.sink);
         }
@@ -99,11 +100,7 @@ pub fn check_prepared(
     prep: &Prepared,
 ) -> (Report, Vec<Module>) {
     let rules = enabled_rules(&prep.options);
-    let cx = Ctx {
-        policy: &prep.policy,
-        options: &prep.options,
-        known_secrets: &settings.known_secrets,
-    };
+    let cx = Ctx::new(&prep.policy, &prep.options, &settings.known_secrets);
     let mut sink = Sink::new(&prep.options);
     let mut errors = Vec::new();
     let mut documents = Vec::new();

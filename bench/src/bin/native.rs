@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::Value;
-use tfguard_guest::state::{Attrs, Instance, Output, Variable, Visitor};
+use tfguard_guest::state::{Attrs, Instance, Json, Output, Variable, Visitor};
 
 #[derive(Default)]
 struct Count {
@@ -24,7 +24,7 @@ impl Visitor for Count {
     fn instance(&mut self, i: &Instance<'_>) {
         self.instances += 1;
         self.attributes += match &i.attributes {
-            Attrs::Json(Value::Object(m)) => m.len() as u64,
+            Attrs::Json(Json::Object(m)) => m.len() as u64,
             Attrs::Json(_) => 0,
             Attrs::Flat(p) => p.len() as u64,
         };

@@ -79,9 +79,7 @@ pub struct Renamed {
     pub why: String,
 }
 
-const SECTIONS: [&str; 4] = ["oauth", "redirect_uris", "scopes", "oauth_schema"];
-
-/// All OAuth data, loaded once per rule call.
+/// All OAuth data, typed once per `check` call (`rules::Memo::oauth`).
 #[derive(Debug, Clone)]
 pub struct OauthData {
     pub oauth: OauthPolicy,
@@ -98,37 +96,6 @@ impl OauthData {
             scopes: policy.section("scopes")?,
             schema: policy.section("oauth_schema")?,
         })
-    }
-
-    /// `load`, remembered for the last pack contents seen: every rule asks for every client,
-    /// and typing the sections costs more than the checks. The cache is keyed by the raw
-    /// sections themselves (compared for equality), so a different pack is never served stale.
-    pub fn cached(policy: &Policy) -> Result<std::rc::Rc<OauthData>, String> {
-        type Raw = Vec<Option<toml::Value>>;
-        thread_local! {
-            static LAST: std::cell::RefCell<Option<(Raw, std::rc::Rc<OauthData>)>> =
-                const { std::cell::RefCell::new(None) };
-        }
-        let same = |r: &Raw| {
-            r.iter()
-                .zip(SECTIONS)
-                .all(|(v, s)| v.as_ref() == policy.sections.get(s))
-        };
-        if let Some(hit) = LAST.with(|l| {
-            l.borrow()
-                .as_ref()
-                .filter(|(r, _)| same(r))
-                .map(|(_, d)| d.clone())
-        }) {
-            return Ok(hit);
-        }
-        let raw: Raw = SECTIONS
-            .iter()
-            .map(|s| policy.sections.get(*s).cloned())
-            .collect();
-        let data = std::rc::Rc::new(OauthData::load(policy)?);
-        LAST.with(|l| *l.borrow_mut() = Some((raw, data.clone())));
-        Ok(data)
     }
 
     pub fn resource(&self) -> &str {
@@ -186,11 +153,14 @@ pub(crate) fn default_data() -> OauthData {
 mod tests {
     use super::*;
 
+    /// The memo lives in one call's context: another call with another pack never sees it.
     #[test]
-    fn cache_follows_the_pack_contents() {
+    fn memo_follows_the_pack_of_its_call() {
+        let opts = crate::options::Options::default();
         let base = default_policy();
-        assert!(!OauthData::cached(&base).unwrap().redirect.allow_localhost);
-        let mut packs = vec![
+        let cx = crate::rules::Ctx::new(&base, &opts, &[]);
+        assert!(!cx.memo.oauth(&base).unwrap().redirect.allow_localhost);
+        let packs = vec![
             crate::types::PolicyPackSrc {
                 name: "oauth".into(),
                 contents: include_str!("../../../policies/default/oauth.toml").into(),
@@ -201,10 +171,9 @@ mod tests {
             },
         ];
         let custom = Policy::load(&packs).unwrap();
-        assert!(OauthData::cached(&custom).unwrap().redirect.allow_localhost);
-        packs.pop();
-        let again = Policy::load(&packs).unwrap();
-        assert!(!OauthData::cached(&again).unwrap().redirect.allow_localhost);
+        let cx2 = crate::rules::Ctx::new(&custom, &opts, &[]);
+        assert!(cx2.memo.oauth(&custom).unwrap().redirect.allow_localhost);
+        assert!(!cx.memo.oauth(&base).unwrap().redirect.allow_localhost);
     }
 
     #[test]

@@ -96,7 +96,7 @@ pub fn load_data(
     path: &str,
     out: &mut Sink,
 ) -> Option<std::rc::Rc<OauthData>> {
-    match OauthData::cached(cx.policy) {
+    match cx.memo.oauth(cx.policy) {
         Ok(d) => Some(d),
         Err(e) => {
             out.report(
@@ -230,7 +230,10 @@ pub fn run_instance<C: ClientCheck>(
     let Some(d) = load_data(cx, meta, path, out) else {
         return;
     };
-    let Some(c) = model::client_from_instance(inst, d.resource(), &block_args(&d)) else {
+    let Some(c) = cx
+        .memo
+        .client(|| model::client_from_instance(inst, d.resource(), &block_args(&d)))
+    else {
         return;
     };
     let mut e = Emit {

@@ -439,8 +439,13 @@ pub fn client_from_instance(
     let mut args = Vec::new();
     let mut blocks = Vec::new();
     let mut json_keys = Vec::new();
-    match &inst.attributes {
-        Attrs::Json(Value::Object(map)) => {
+    // Clients are few: an owned, key-sorted copy keeps the model independent of the document.
+    let owned = match &inst.attributes {
+        Attrs::Json(j) => Some(Value::from(j)),
+        Attrs::Flat(_) => None,
+    };
+    match (&owned, &inst.attributes) {
+        (Some(Value::Object(map)), _) => {
             json_keys.extend(map.keys().cloned());
             for (k, v) in map {
                 if block_args.contains(&k.as_str()) {
@@ -471,8 +476,8 @@ pub fn client_from_instance(
                 });
             }
         }
-        Attrs::Json(_) => {}
-        Attrs::Flat(pairs) => {
+        (Some(_), _) | (None, Attrs::Json(_)) => {}
+        (None, Attrs::Flat(pairs)) => {
             // Legacy flatmap: `scopes.#` = count, `scopes.<n>` = element, plain keys = strings.
             let mut lists: std::collections::BTreeMap<&str, Vec<Val>> = Default::default();
             for (key, value) in pairs {

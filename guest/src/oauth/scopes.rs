@@ -32,25 +32,20 @@ const WRITE_WORDS: &[&str] = &[
     "full",
 ];
 
-pub struct Catalogue<'a> {
+pub struct Catalogue {
     /// Identifies the scope set, so memoised suggestions never cross catalogues.
     id: u64,
-    known: BTreeSet<&'a str>,
+    known: BTreeSet<String>,
     /// Area names: each known scope without `:readonly`.
-    areas: BTreeSet<&'a str>,
+    areas: BTreeSet<String>,
 }
 
-impl<'a> Catalogue<'a> {
-    pub fn new(policy: &'a ScopePolicy, extra: &'a [String]) -> Self {
-        let known: BTreeSet<&str> = policy
-            .known
-            .iter()
-            .chain(extra)
-            .map(String::as_str)
-            .collect();
+impl Catalogue {
+    pub fn new(policy: &ScopePolicy, extra: &[String]) -> Self {
+        let known: BTreeSet<String> = policy.known.iter().chain(extra).cloned().collect();
         let areas = known
             .iter()
-            .map(|s| s.strip_suffix(READONLY).unwrap_or(s))
+            .map(|s| s.strip_suffix(READONLY).unwrap_or(s).to_string())
             .collect();
         let mut id: u64 = 0xcbf29ce484222325;
         for b in known.iter().flat_map(|k| k.bytes().chain([0])) {
@@ -126,7 +121,7 @@ impl<'a> Catalogue<'a> {
             let mut best: Vec<(usize, &str)> = self
                 .known
                 .iter()
-                .map(|k| (strsim::damerau_levenshtein(&lower, k), *k))
+                .map(|k| (strsim::damerau_levenshtein(&lower, k), k.as_str()))
                 .filter(|(d, k)| *d <= threshold(k.len().max(lower.len())))
                 .collect();
             best.sort();
@@ -135,13 +130,13 @@ impl<'a> Catalogue<'a> {
         out
     }
 
-    fn nearest_area(&self, area: &str) -> Option<&'a str> {
+    fn nearest_area(&self, area: &str) -> Option<&str> {
         if area.is_empty() {
             return None;
         }
         self.areas
             .iter()
-            .map(|a| (area_distance(area, a), *a))
+            .map(|a| (area_distance(area, a), a.as_str()))
             .filter(|(d, a)| *d <= threshold(a.len().max(area.len())))
             .min()
             .map(|(_, a)| a)

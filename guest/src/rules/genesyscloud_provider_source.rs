@@ -28,27 +28,28 @@ impl Rule for GenesyscloudProviderSource {
 
     /// State (`"provider": "provider[\"registry.terraform.io/ns/genesyscloud\"]"`) and plan
     /// (`"provider_name": "registry.terraform.io/ns/genesyscloud"`): one finding per wrong
-    /// address per document, at its first occurrence. A byte scan, because the instance model
-    /// does not carry provider addresses and a state can be large.
+    /// address per document, at its first occurrence. A byte scan for `/genesyscloud`, because
+    /// the instance model does not carry provider addresses, and a state can be large: only
+    /// the few places that name the provider are looked at, not every resource.
     fn check_document(&self, cx: &Ctx<'_>, path: &str, bytes: &[u8], out: &mut Sink) {
         let Ok(text) = std::str::from_utf8(bytes) else {
             return;
         };
-        if !text.contains("/genesyscloud") {
+        let mut hits = memchr::memmem::find_iter(bytes, b"/genesyscloud").peekable();
+        if hits.peek().is_none() {
             return;
         }
         let Some(d) = load_data(cx, &META, path, out) else {
             return;
         };
-        let Ok(re) = regex::Regex::new(r#""provider(?:_name)?"\s*:\s*"((?:[^"\\]|\\.)*)""#) else {
-            return;
-        };
-        let lines = crate::hcl::LineIndex::new(text);
+        let mut lines = None;
         let mut seen: Vec<String> = Vec::new();
-        for c in re.captures_iter(text) {
-            let Some(m) = c.get(1) else { continue };
+        for at in hits {
+            let Some(range) = provider_value_around(bytes, at) else {
+                continue;
+            };
             // provider["registry.terraform.io/ns/type"].alias → registry.terraform.io/ns/type
-            let raw = m.as_str().replace("\\\"", "\"");
+            let raw = text[range.clone()].replace("\\\"", "\"");
             let addr = raw
                 .strip_prefix("provider[\"")
                 .and_then(|r| r.split_once("\"]"))
@@ -75,6 +76,7 @@ impl Rule for GenesyscloudProviderSource {
                 .first()
                 .cloned()
                 .unwrap_or_default();
+            let lines = lines.get_or_insert_with(|| crate::hcl::LineIndex::new(text));
             out.report(
                 &META,
                 Hit {
@@ -82,7 +84,7 @@ impl Rule for GenesyscloudProviderSource {
                         "resources here were created with the provider `{addr}`, not the Genesys Cloud provider `{good}`"
                     ),
                     path: path.to_string(),
-                    span: Some(lines.span(text, m.range())),
+                    span: Some(lines.span(text, range)),
                     attribute: Some("provider".into()),
                     remediation: format!(
                         "Fix `required_providers` to `source = \"{good}\"`, then move the state to it: `terraform state replace-provider {addr} registry.terraform.io/{good}`."
@@ -178,4 +180,23 @@ impl Rule for GenesyscloudProviderSource {
             }
         }
     }
+}
+
+/// The contents of the JSON string around byte `at` when that string is the value of a
+/// `"provider"` or `"provider_name"` key; `None` for any other occurrence.
+fn provider_value_around(bytes: &[u8], at: usize) -> Option<std::ops::Range<usize>> {
+    // A quote is a string delimiter unless an odd number of backslashes precede it.
+    let unescaped =
+        |i: usize| bytes[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0;
+    let window = at.saturating_sub(512);
+    let open = (window..at)
+        .rev()
+        .find(|&i| bytes[i] == b'"' && unescaped(i))?;
+    let close = (at..bytes.len().min(at + 512)).find(|&i| bytes[i] == b'"' && unescaped(i))?;
+    let before = bytes[..open]
+        .trim_ascii_end()
+        .strip_suffix(b":")?
+        .trim_ascii_end();
+    (before.ends_with(b"\"provider\"") || before.ends_with(b"\"provider_name\""))
+        .then_some(open + 1..close)
 }

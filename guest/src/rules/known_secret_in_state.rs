@@ -2,7 +2,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 
 use super::{Ctx, Hit, Rule, RuleMeta, Sink};
-use crate::state::{Attrs, Instance, Output, Step, Variable, format_path, walk_strings};
+use crate::state::{Attrs, Instance, Output, Seg, Variable, format_segs, walk_strings};
 use crate::types::{KnownSecret, Severity};
 
 /// TFG006: a secret read from Vault (`tfguard check --vault-secret`, and `tfguard apply`'s
@@ -112,9 +112,9 @@ impl Rule for KnownSecretInState {
         }
         let mut hits = Vec::new();
         match &inst.attributes {
-            Attrs::Json(v) => walk_strings(v, &mut Vec::new(), &mut |p: &[Step], s: &str| {
+            Attrs::Json(v) => walk_strings(v, &mut Vec::new(), &mut |p: &[Seg], s: &str| {
                 if let Some((label, enc)) = find(s.as_bytes(), cx.known_secrets) {
-                    hits.push((format_path(p), label, enc));
+                    hits.push((format_segs(p), label, enc));
                 }
             }),
             Attrs::Flat(pairs) => {

@@ -2,7 +2,12 @@
 //! `policies/rules/<ID>.md` and its fixtures `tests/fixtures/<ID>/`. `REGISTRY` is the one
 //! list the engine, `tfguard rules` and the docs test walk.
 
+use std::rc::Rc;
+
 use crate::hcl::Module;
+use crate::oauth::Client;
+use crate::oauth::data::OauthData;
+use crate::oauth::scopes::Catalogue;
 use crate::options::Options;
 use crate::policy::Policy;
 use crate::state::{Instance, Output, Variable};
@@ -103,6 +108,73 @@ pub struct Ctx<'a> {
     pub options: &'a Options,
     /// Known secret values (from Vault) for the cross-check.
     pub known_secrets: &'a [crate::types::KnownSecret],
+    /// What rules derive from the inputs above, computed once per call.
+    pub memo: Memo,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        policy: &'a Policy,
+        options: &'a Options,
+        known_secrets: &'a [crate::types::KnownSecret],
+    ) -> Self {
+        Ctx {
+            policy,
+            options,
+            known_secrets,
+            memo: Memo::default(),
+        }
+    }
+}
+
+/// Work shared between rules within one `check` call. The packs and options are fixed for
+/// the call, so typed OAuth data and scope catalogues are built once, and the client model of
+/// an instance once for all fifteen OAuth rules (they dominated large states: bench/NOTES.md).
+#[derive(Default)]
+pub struct Memo {
+    oauth: std::cell::OnceCell<Result<Rc<OauthData>, String>>,
+    catalogues: std::cell::RefCell<Vec<(Vec<String>, Rc<Catalogue>)>>,
+    /// Bumped by the engine for each instance; keys `client`.
+    instance: std::cell::Cell<u64>,
+    client: std::cell::RefCell<Option<(u64, Option<Rc<Client>>)>>,
+}
+
+impl Memo {
+    /// The typed OAuth sections of the packs.
+    pub fn oauth(&self, policy: &Policy) -> Result<Rc<OauthData>, String> {
+        self.oauth
+            .get_or_init(|| OauthData::load(policy).map(Rc::new))
+            .clone()
+    }
+
+    /// The scope catalogue with `extra` scopes added.
+    pub fn catalogue(&self, d: &OauthData, extra: &[String]) -> Rc<Catalogue> {
+        let mut all = self.catalogues.borrow_mut();
+        if let Some((_, c)) = all.iter().find(|(e, _)| e.as_slice() == extra) {
+            return c.clone();
+        }
+        let c = Rc::new(Catalogue::new(&d.scopes, extra));
+        all.push((extra.to_vec(), c.clone()));
+        c
+    }
+
+    /// A new instance is being visited: forget the last one's client.
+    pub fn next_instance(&self) {
+        self.instance.set(self.instance.get().wrapping_add(1));
+    }
+
+    /// The client model of the instance being visited, built on first use.
+    pub fn client(&self, build: impl FnOnce() -> Option<Client>) -> Option<Rc<Client>> {
+        let now = self.instance.get();
+        if let Some((seen, c)) = self.client.borrow().as_ref()
+            && *seen == now
+        {
+            return c.clone();
+        }
+        let c = build().map(Rc::new);
+        *self.client.borrow_mut() = Some((now, c.clone()));
+        c
+    }
 }
 
 /// A rule sees whichever inputs it cares about; the defaults ignore the rest.

@@ -1,7 +1,6 @@
 use serde::Deserialize;
 
 use super::{Ctx, RuleMeta};
-use crate::oauth::scopes::Catalogue;
 use crate::oauth::{
     Client, ClientCheck, Emit, ListView, OauthData, address_matches, list_items, rule_options,
 };
@@ -46,7 +45,7 @@ impl ClientCheck for OauthScopeNotLeastPrivilege {
         {
             return;
         }
-        let cat = Catalogue::new(&d.scopes, &[]);
+        let cat = cx.memo.catalogue(d, &[]);
         for item in items {
             let Some(s) = item.as_str() else { continue };
             // Broad scopes get their own, stronger finding (TFG032).

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::{Ctx, RuleMeta};
-use crate::oauth::scopes::{Catalogue, did_you_mean};
+use crate::oauth::scopes::did_you_mean;
 use crate::oauth::{
     Client, ClientCheck, Emit, Kind, ListView, OauthData, list_items, rule_options,
 };
@@ -39,7 +39,7 @@ impl ClientCheck for OauthScopeUnknown {
         let Some(opts) = rule_options::<Opts>(cx, &META, e.path, e.out) else {
             return;
         };
-        let cat = Catalogue::new(&d.scopes, &opts.known);
+        let cat = cx.memo.catalogue(d, &opts.known);
         for item in items {
             match &item.kind {
                 Kind::Str(s) if !cat.is_known(s) => {

@@ -1,5 +1,5 @@
 use super::{Ctx, Hit, Rule, RuleMeta, Sink};
-use crate::state::{Attrs, Instance, flat_is_count, flat_root, is_nonempty};
+use crate::state::{Attrs, Instance, Json, flat_is_count, flat_root, is_nonempty};
 use crate::types::Severity;
 
 /// TFG001: an attribute that the secret catalogue (`policies/default/secrets.toml`) lists holds a
@@ -45,8 +45,8 @@ impl Rule for SecretAttributeInState {
         };
         for entry in cx.policy.secret_attributes_for(inst.mode, inst.rtype) {
             match &inst.attributes {
-                Attrs::Json(serde_json::Value::Object(map)) => {
-                    for (name, value) in map {
+                Attrs::Json(Json::Object(map)) => {
+                    for (name, value) in map.iter() {
                         let matches = entry
                             .attributes
                             .iter()

@@ -1,6 +1,6 @@
 use super::{Ctx, Hit, Rule, RuleMeta, Sink};
 use crate::detect;
-use crate::state::{Output, format_path, is_nonempty, last_name, walk_strings};
+use crate::state::{Json, Output, format_segs, is_nonempty, last_name, walk_strings};
 use crate::types::Severity;
 
 /// TFG004: a root output holds a secret. `sensitive = true` on an output only hides it from
@@ -22,18 +22,19 @@ impl Rule for SecretInOutput {
     }
 
     fn check_output(&self, _cx: &Ctx<'_>, path: &str, o: &Output<'_>, out: &mut Sink) {
-        let why = if o.sensitive && is_nonempty(&o.value) {
+        let value = Json::from(&o.value);
+        let why = if o.sensitive && is_nonempty(&value) {
             Some("is marked sensitive, and its value is stored in cleartext".to_string())
         } else {
             let mut found = None;
-            walk_strings(&o.value, &mut Vec::new(), &mut |p, s| {
+            walk_strings(&value, &mut Vec::new(), &mut |p, s| {
                 if found.is_none() {
                     let name = if p.is_empty() { o.name } else { last_name(p) };
                     if let Some(kind) = detect::detect(name, s) {
                         let at = if p.is_empty() {
                             String::new()
                         } else {
-                            format!(" at `{}`", format_path(p))
+                            format!(" at `{}`", format_segs(p))
                         };
                         found = Some(format!("holds {}{at}", kind.describe()));
                     }

@@ -5,7 +5,8 @@ use super::{Ctx, Hit, Rule, RuleMeta, Sink};
 use crate::detect::{self, Kind};
 use crate::hcl::{HclFile, Module};
 use crate::state::{
-    Attrs, Instance, Step, flat_is_count, flat_root, format_path, last_name, walk_strings,
+    Attrs, Instance, Seg, flat_is_count, flat_root, format_segs, last_name, segs_start_with,
+    walk_strings,
 };
 use crate::types::Severity;
 
@@ -37,22 +38,22 @@ impl Rule for SecretPatternInValue {
                 .secret_attribute(inst.mode, inst.rtype, root)
                 .is_some()
         };
-        let marked = |p: &[Step]| {
+        let marked = |p: &[Seg]| {
             inst.sensitive
                 .iter()
-                .any(|s| !s.is_empty() && p.starts_with(s))
+                .any(|s| !s.is_empty() && segs_start_with(p, s))
         };
         let mut hits: Vec<(String, Kind)> = Vec::new();
         match &inst.attributes {
             Attrs::Json(v) => walk_strings(v, &mut Vec::new(), &mut |p, s| {
-                let Some(Step::Attr(root)) = p.first() else {
+                let Some(Seg::Key(root)) = p.first() else {
                     return;
                 };
                 if covered(root) || marked(p) {
                     return;
                 }
                 if let Some(kind) = detect::detect(last_name(p), s) {
-                    hits.push((format_path(p), kind));
+                    hits.push((format_segs(p), kind));
                 }
             }),
             Attrs::Flat(pairs) => {

@@ -28,7 +28,7 @@ impl Rule for SensitiveValueInState {
             // A bare `true` mirror marks the whole object; report its non-empty top-level keys.
             let paths: Vec<Vec<Step>> = if p.is_empty() {
                 root.as_object()
-                    .map(|m| m.keys().map(|k| vec![Step::Attr(k.clone())]).collect())
+                    .map(|m| m.keys().map(|k| vec![Step::Attr(k.to_string())]).collect())
                     .unwrap_or_default()
             } else {
                 vec![p.clone()]

@@ -9,9 +9,11 @@ pub mod plan;
 pub mod v3;
 pub mod v4;
 
-use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
+
+/// Attribute values, borrowed from the document (see `Attrs`).
+pub type Json<'a> = serde_json_borrow::Value<'a>;
 
 /// One resource instance (or a copy of one inside a plan), ready for the rules.
 pub struct Instance<'a> {
@@ -20,15 +22,16 @@ pub struct Instance<'a> {
     /// `managed` or `data`.
     pub mode: &'a str,
     pub rtype: &'a str,
-    pub attributes: Attrs,
+    pub attributes: Attrs<'a>,
     /// Paths that Terraform marked sensitive (`sensitive_attributes`, `*_sensitive`).
     pub sensitive: Vec<Vec<Step>>,
     /// Where in the document this copy lives, e.g. `resource_changes[3].change.after`.
     pub origin: String,
 }
 
-pub enum Attrs {
-    Json(Value),
+pub enum Attrs<'a> {
+    /// Borrowed: strings without escapes point into the document, objects keep document order.
+    Json(Json<'a>),
     /// Legacy flatmap (`attributes_flat`, v3 `primary.attributes`): `"triggers.what" = "0"`.
     Flat(Vec<(String, String)>),
 }
@@ -130,15 +133,17 @@ impl JsonDocError {
     }
 }
 
-/// The top level of every JSON flavour tfguard reads. Sections stay raw until needed.
-#[derive(Deserialize)]
+/// The top level of every JSON flavour tfguard reads. Sections stay raw until needed, except
+/// a v4 state's `resources`, which `TopSeed` streams to the visitor while it is parsed.
+#[derive(Default)]
 struct Top<'a> {
     version: Option<&'a RawValue>,
     format_version: Option<&'a str>,
     encryption_version: Option<&'a str>,
     encrypted_data: Option<&'a RawValue>,
-    #[serde(borrow)]
     resources: Option<&'a RawValue>,
+    /// `resources` went to the visitor during the parse (v4 only).
+    resources_streamed: bool,
     modules: Option<&'a RawValue>,
     outputs: Option<&'a RawValue>,
     values: Option<&'a RawValue>,
@@ -149,6 +154,85 @@ struct Top<'a> {
     prior_state: Option<&'a RawValue>,
     variables: Option<&'a RawValue>,
     configuration: Option<&'a RawValue>,
+}
+
+impl Top<'_> {
+    /// Keys that make a document something other than a plain v4 state.
+    fn other_format(&self) -> bool {
+        self.format_version.is_some()
+            || self.encryption_version.is_some()
+            || self.encrypted_data.is_some()
+            || self.planned_values.is_some()
+            || self.resource_changes.is_some()
+            || self.prior_state.is_some()
+    }
+}
+
+/// Reads the top level in one pass over the document. A v4 state's `resources` (most of a
+/// large state) is parsed once, straight into borrowed records handed to the visitor one
+/// resource at a time, instead of being skipped here and parsed again later. Terraform writes
+/// `version` first; when a document puts it after `resources`, they stay raw for `v4::visit`.
+struct TopSeed<'v, 'e> {
+    v: &'v mut dyn Visitor,
+    /// A resource-level error (not a JSON syntax error) found while streaming.
+    error: &'e mut Option<JsonDocError>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for TopSeed<'_, '_> {
+    type Value = Top<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Top<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TopSeed<'_, '_> {
+    type Value = Top<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object (Terraform state or plan)")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
+        let mut top = Top::default();
+        // `"key": null` counts as absent, as with `Option` fields.
+        fn raw(r: &RawValue) -> Option<&RawValue> {
+            (r.get() != "null").then_some(r)
+        }
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "version" => top.version = raw(map.next_value()?),
+                "format_version" => top.format_version = map.next_value()?,
+                "encryption_version" => top.encryption_version = map.next_value()?,
+                "encrypted_data" => top.encrypted_data = raw(map.next_value()?),
+                "resources"
+                    if !top.other_format()
+                        && !top.resources_streamed
+                        && top.version.is_some_and(|v| v.get().trim() == "4") =>
+                {
+                    map.next_value_seed(v4::StreamResources {
+                        v: &mut *self.v,
+                        error: &mut *self.error,
+                    })?;
+                    top.resources_streamed = true;
+                }
+                "resources" => top.resources = raw(map.next_value()?),
+                "modules" => top.modules = raw(map.next_value()?),
+                "outputs" => top.outputs = raw(map.next_value()?),
+                "values" => top.values = raw(map.next_value()?),
+                "planned_values" => top.planned_values = raw(map.next_value()?),
+                "resource_changes" => top.resource_changes = raw(map.next_value()?),
+                "resource_drift" => top.resource_drift = raw(map.next_value()?),
+                "output_changes" => top.output_changes = raw(map.next_value()?),
+                "prior_state" => top.prior_state = raw(map.next_value()?),
+                "variables" => top.variables = raw(map.next_value()?),
+                "configuration" => top.configuration = raw(map.next_value()?),
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(top)
+    }
 }
 
 /// Is this JSON one of ours? Used for `detect` documents (plan JSON has no fixed file name).
@@ -208,8 +292,21 @@ fn not_utf8(e: std::str::Utf8Error) -> JsonDocError {
 pub fn visit(bytes: &[u8], v: &mut dyn Visitor) -> Result<Recognised, JsonDocError> {
     let decoded = decode_text(bytes)?;
     let text: &str = &decoded;
-    let top: Top<'_> =
-        serde_json::from_str(text).map_err(|e| JsonDocError::from_serde("invalid JSON", e))?;
+    let mut streamed_error = None;
+    let top = {
+        use serde::de::DeserializeSeed as _;
+        let mut de = serde_json::Deserializer::from_str(text);
+        let seed = TopSeed {
+            v: &mut *v,
+            error: &mut streamed_error,
+        };
+        seed.deserialize(&mut de).and_then(|t| de.end().map(|()| t))
+    };
+    let top = match (top, streamed_error) {
+        (_, Some(e)) => return Err(e),
+        (Ok(t), None) => t,
+        (Err(e), None) => return Err(JsonDocError::from_serde("invalid JSON", e)),
+    };
 
     if top.encryption_version.is_some_and(|v| !v.is_empty()) || top.encrypted_data.is_some() {
         let mut e = JsonDocError::unsupported(
@@ -386,14 +483,15 @@ pub fn sensitive_mirror_paths(mirror: &Value) -> Vec<Vec<Step>> {
     out
 }
 
-/// The value at a path inside a JSON attribute object.
-pub fn value_at<'v>(root: &'v Value, path: &[Step]) -> Option<&'v Value> {
-    let mut cur = root;
+/// The value at a path inside a JSON attribute object. Map keys may be written as index
+/// steps (`tags["k"]`, as in `sensitive_attributes`) or attribute steps.
+pub fn value_at<'v>(root: &'v Json<'_>, path: &[Step]) -> Option<&'v Json<'v>> {
+    let mut cur: &Json<'_> = root;
     for step in path {
         cur = match (step, cur) {
-            (Step::Attr(a), Value::Object(m)) => m.get(a)?,
-            (Step::Index(Value::Number(n)), Value::Array(arr)) => arr.get(n.as_u64()? as usize)?,
-            (Step::Index(Value::String(k)), Value::Object(m)) => m.get(k)?,
+            (Step::Attr(a), Json::Object(m)) => m.get(a)?,
+            (Step::Index(Value::Number(n)), Json::Array(arr)) => arr.get(n.as_u64()? as usize)?,
+            (Step::Index(Value::String(k)), Json::Object(m)) => m.get(k)?,
             _ => return None,
         };
     }
@@ -402,13 +500,13 @@ pub fn value_at<'v>(root: &'v Value, path: &[Step]) -> Option<&'v Value> {
 
 /// A value worth calling a leaked secret: anything but null, "", empty collections and
 /// collections of only those.
-pub fn is_nonempty(v: &Value) -> bool {
+pub fn is_nonempty(v: &Json<'_>) -> bool {
     match v {
-        Value::Null => false,
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => a.iter().any(is_nonempty),
-        Value::Object(m) => m.values().any(is_nonempty),
-        Value::Bool(_) | Value::Number(_) => true,
+        Json::Null => false,
+        Json::Str(s) => !s.is_empty(),
+        Json::Array(a) => a.iter().any(is_nonempty),
+        Json::Object(m) => m.values().any(is_nonempty),
+        Json::Bool(_) | Json::Number(_) => true,
     }
 }
 
@@ -422,20 +520,32 @@ pub fn flat_is_count(key: &str) -> bool {
     key.ends_with(".%") || key.ends_with(".#")
 }
 
+/// One step of a path while walking a value: borrowed, so walking allocates nothing; only
+/// the paths that are reported get formatted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seg<'v> {
+    Key(&'v str),
+    Idx(usize),
+}
+
 /// Call `f` with every string leaf of `v` and its path (object keys and array indexes).
-pub fn walk_strings(v: &Value, path: &mut Vec<Step>, f: &mut dyn FnMut(&[Step], &str)) {
+pub fn walk_strings<'v>(
+    v: &'v Json<'_>,
+    path: &mut Vec<Seg<'v>>,
+    f: &mut dyn FnMut(&[Seg<'v>], &str),
+) {
     match v {
-        Value::String(s) => f(path, s),
-        Value::Array(a) => {
+        Json::Str(s) => f(path, s),
+        Json::Array(a) => {
             for (i, x) in a.iter().enumerate() {
-                path.push(Step::Index(Value::from(i)));
+                path.push(Seg::Idx(i));
                 walk_strings(x, path, f);
                 path.pop();
             }
         }
-        Value::Object(m) => {
-            for (k, x) in m {
-                path.push(Step::Attr(k.clone()));
+        Json::Object(m) => {
+            for (k, x) in m.iter() {
+                path.push(Seg::Key(k));
                 walk_strings(x, path, f);
                 path.pop();
             }
@@ -444,14 +554,46 @@ pub fn walk_strings(v: &Value, path: &mut Vec<Step>, f: &mut dyn FnMut(&[Step], 
     }
 }
 
+/// `data_json`, `fields.clientSecret`, `list[0].x`: the same text `format_path` gives.
+pub fn format_segs(segs: &[Seg<'_>]) -> String {
+    let mut s = String::new();
+    for seg in segs {
+        match seg {
+            Seg::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            Seg::Idx(i) => {
+                s.push('[');
+                s.push_str(&i.to_string());
+                s.push(']');
+            }
+        }
+    }
+    s
+}
+
+/// Does the walked path `segs` lie at or under `prefix` (a `sensitive_attributes` path)?
+/// A map key matches both spellings, `.k` and `["k"]`.
+pub fn segs_start_with(segs: &[Seg<'_>], prefix: &[Step]) -> bool {
+    prefix.len() <= segs.len()
+        && prefix.iter().zip(segs).all(|(p, s)| match (p, s) {
+            (Step::Attr(a), Seg::Key(k)) => a == k,
+            (Step::Index(Value::String(a)), Seg::Key(k)) => a == k,
+            (Step::Index(Value::Number(n)), Seg::Idx(i)) => n.as_u64() == Some(*i as u64),
+            _ => false,
+        })
+}
+
 /// The last attribute name on a path (`env[0].DB_PASSWORD` → `DB_PASSWORD`).
-pub fn last_name(path: &[Step]) -> &str {
+pub fn last_name<'v>(path: &[Seg<'v>]) -> &'v str {
     path.iter()
         .rev()
         .find_map(|s| match s {
-            Step::Attr(a) => Some(a.as_str()),
-            Step::Index(Value::String(k)) => Some(k.as_str()),
-            Step::Index(_) => None,
+            Seg::Key(k) => Some(*k),
+            Seg::Idx(_) => None,
         })
         .unwrap_or("")
 }

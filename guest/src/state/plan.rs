@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 
 use super::{
-    Attrs, Instance, JsonDocError, Output, Top, Variable, Visitor, sensitive_mirror_paths,
+    Attrs, Instance, Json, JsonDocError, Output, Top, Variable, Visitor, sensitive_mirror_paths,
 };
 
 #[derive(Deserialize)]
@@ -154,9 +154,9 @@ fn sensitive_of(mirror: Option<&Value>) -> Vec<Vec<super::Step>> {
     }
 }
 
-fn parse_values(raw: Option<&RawValue>, ctx: &str) -> Result<Value, JsonDocError> {
+fn parse_values<'a>(raw: Option<&'a RawValue>, ctx: &str) -> Result<Json<'a>, JsonDocError> {
     match raw {
-        None => Ok(Value::Null),
+        None => Ok(Json::Null),
         Some(r) => serde_json::from_str(r.get()).map_err(|e| JsonDocError::from_serde(ctx, e)),
     }
 }

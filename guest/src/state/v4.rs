@@ -2,15 +2,18 @@
 
 use serde::Deserialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::{
-    Attrs, Instance, JsonDocError, Output, Top, Visitor, format_address, parse_sensitive_paths,
+    Attrs, Instance, Json, JsonDocError, Output, Top, Visitor, format_address,
+    parse_sensitive_paths,
 };
 
+// `'a: 'de` pins the two lifetimes together: the borrowed DOM only deserializes from input
+// that lives exactly as long as it.
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "'a: 'de"))]
 struct ResourceV4<'a> {
     /// Cow: module addresses with `for_each` keys hold escaped quotes (`module.a[\"k\"]`),
     /// which cannot be borrowed from the input.
@@ -31,13 +34,15 @@ fn managed() -> &'static str {
 }
 
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "'a: 'de"))]
 struct InstanceV4<'a> {
     #[serde(default)]
     index_key: Option<Value>,
     #[serde(default, borrow)]
     deposed: Option<Cow<'a, str>>,
+    /// Parsed with the record, borrowed: one pass over the document, no copy of its strings.
     #[serde(default, borrow)]
-    attributes: Option<&'a RawValue>,
+    attributes: Option<Json<'a>>,
     #[serde(default)]
     attributes_flat: Option<BTreeMap<String, String>>,
     #[serde(default)]
@@ -52,57 +57,93 @@ struct OutputV4 {
     sensitive: bool,
 }
 
+/// Hand one resource's instances to the visitor. `ri` is its index in `resources`.
+fn emit(ri: usize, r: ResourceV4<'_>, v: &mut dyn Visitor) -> Result<(), JsonDocError> {
+    if r.mode != "managed" && r.mode != "data" {
+        return Err(JsonDocError::malformed(format!(
+            "resources[{ri}] ({}.{}): mode `{}` is neither `managed` nor `data`",
+            r.rtype, r.name, r.mode
+        )));
+    }
+    for inst in r.instances {
+        let mut address = format_address(
+            r.module.as_deref(),
+            r.mode,
+            r.rtype,
+            &r.name,
+            inst.index_key.as_ref(),
+        );
+        if let Some(d) = &inst.deposed {
+            address.push_str(&format!(" (deposed {d})"));
+        }
+        let attributes = match (inst.attributes, inst.attributes_flat) {
+            (Some(json), _) => Attrs::Json(json),
+            (None, Some(flat)) => Attrs::Flat(flat.into_iter().collect()),
+            (None, None) => Attrs::Json(Json::Null),
+        };
+        let sensitive = inst
+            .sensitive_attributes
+            .as_ref()
+            .map(parse_sensitive_paths)
+            .unwrap_or_default();
+        v.instance(&Instance {
+            address,
+            mode: r.mode,
+            rtype: r.rtype,
+            attributes,
+            sensitive,
+            origin: "state".into(),
+        });
+    }
+    Ok(())
+}
+
+/// `resources`, streamed: each resource is parsed, visited and dropped before the next, so
+/// memory holds one resource, not the whole list.
+pub(super) struct StreamResources<'v, 'e> {
+    pub v: &'v mut dyn Visitor,
+    pub error: &'e mut Option<JsonDocError>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for StreamResources<'_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for StreamResources<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of resources")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut ri = 0;
+        while let Some(r) = seq.next_element::<ResourceV4<'de>>()? {
+            if let Err(e) = emit(ri, r, &mut *self.v) {
+                *self.error = Some(e);
+                return Err(serde::de::Error::custom("resource error"));
+            }
+            ri += 1;
+        }
+        Ok(())
+    }
+}
+
+/// What `TopSeed` did not stream: `resources` of a document that put `version` after it, and
+/// the root outputs.
 pub(super) fn visit(top: &Top<'_>, v: &mut dyn Visitor) -> Result<(), JsonDocError> {
-    if let Some(raw) = top.resources {
-        // Resources are borrowed records; attributes stay raw until each instance is visited.
+    if let Some(raw) = top.resources.filter(|_| !top.resources_streamed) {
         let resources: Vec<ResourceV4<'_>> = serde_json::from_str(raw.get())
             .map_err(|e| JsonDocError::from_serde("`resources`", e))?;
-        for (ri, r) in resources.iter().enumerate() {
-            if r.mode != "managed" && r.mode != "data" {
-                return Err(JsonDocError::malformed(format!(
-                    "resources[{ri}] ({}.{}): mode `{}` is neither `managed` nor `data`",
-                    r.rtype, r.name, r.mode
-                )));
-            }
-            for (ii, inst) in r.instances.iter().enumerate() {
-                let mut address = format_address(
-                    r.module.as_deref(),
-                    r.mode,
-                    r.rtype,
-                    &r.name,
-                    inst.index_key.as_ref(),
-                );
-                if let Some(d) = &inst.deposed {
-                    address.push_str(&format!(" (deposed {d})"));
-                }
-                let attributes = match (inst.attributes, &inst.attributes_flat) {
-                    (Some(raw), _) => {
-                        Attrs::Json(serde_json::from_str(raw.get()).map_err(|e| {
-                            JsonDocError::from_serde(
-                                &format!("resources[{ri}].instances[{ii}].attributes"),
-                                e,
-                            )
-                        })?)
-                    }
-                    (None, Some(flat)) => {
-                        Attrs::Flat(flat.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                    }
-                    (None, None) => Attrs::Json(Value::Null),
-                };
-                let sensitive = inst
-                    .sensitive_attributes
-                    .as_ref()
-                    .map(parse_sensitive_paths)
-                    .unwrap_or_default();
-                v.instance(&Instance {
-                    address,
-                    mode: r.mode,
-                    rtype: r.rtype,
-                    attributes,
-                    sensitive,
-                    origin: "state".into(),
-                });
-            }
+        for (ri, r) in resources.into_iter().enumerate() {
+            emit(ri, r, v)?;
         }
     }
     if let Some(raw) = top.outputs {
