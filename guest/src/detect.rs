@@ -3,7 +3,7 @@
 //! entropy only where the attribute's name says "secret", because entropy on names, IDs,
 //! ARNs and hashes is the false positive users of other scanners complain about most.
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use std::sync::OnceLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +44,9 @@ impl Kind {
 
 struct Patterns {
     formats: Vec<(Kind, Regex)>,
+    /// The formats plus the keyword trigger, in one automaton: nearly every value in a state
+    /// matches none, and one pass over it rejects it (nine separate searches did not).
+    any: RegexSet,
     keyword: Regex,
     secret_name: Regex,
     not_secret_name: Regex,
@@ -53,8 +56,7 @@ fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
         let re = |s: &str| Regex::new(s).unwrap_or_else(|e| panic!("built-in detector regex {s}: {e}"));
-        Patterns {
-            formats: vec![
+        let formats: Vec<(Kind, Regex)> = vec![
                 (Kind::PrivateKey, re(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
                 (Kind::VaultToken, re(r"\bhv[sbr]\.[A-Za-z0-9_-]{24,}")),
                 (Kind::AwsAccessKey, re(r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b")),
@@ -64,7 +66,17 @@ fn patterns() -> &'static Patterns {
                 (Kind::GoogleApiKey, re(r"\bAIza[0-9A-Za-z_-]{35}\b")),
                 (Kind::StripeKey, re(r"\b[sr]k_live_[0-9A-Za-z]{16,}")),
                 (Kind::UrlCredentials, re(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]{3,})@")),
-            ],
+        ];
+        let any = RegexSet::new(
+            formats
+                .iter()
+                .map(|(_, r)| r.as_str())
+                .chain([KEYWORD_TRIGGER]),
+        )
+        .unwrap_or_else(|e| panic!("built-in detector set: {e}"));
+        Patterns {
+            formats,
+            any,
             // NAME=value / NAME: value / "name": "value" inside scripts and documents.
             keyword: re(
                 r#"(?i)(?:^|[^A-Za-z0-9])([A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Za-z0-9_]*)["']?\s*[:=]\s*\\?["']?([^\s"'\\,;}]{6,})"#,
@@ -79,16 +91,34 @@ fn patterns() -> &'static Patterns {
     })
 }
 
+/// Every keyword assignment contains one of these words; the full pattern runs only then.
+const KEYWORD_TRIGGER: &str = r"(?i)pass|secret|token|api_?key|access_?key|private_?key";
+
 /// A literal written into a secret argument: anything but empty strings and placeholders.
 pub fn literal_secret(value: &str) -> bool {
     let v = value.trim();
     v.len() >= 4 && !is_placeholder(v) && !v.chars().all(|c| c == '*' || c == 'x' || c == 'X')
 }
 
-/// Does this attribute name say it holds a secret?
+/// Does this attribute name say it holds a secret? Memoised: a state repeats the same few
+/// hundred attribute names on every instance.
 pub fn secret_named(name: &str) -> bool {
+    thread_local! {
+        static MEMO: std::cell::RefCell<std::collections::HashMap<String, bool>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(hit) = MEMO.with(|m| m.borrow().get(name).copied()) {
+        return hit;
+    }
     let p = patterns();
-    p.secret_name.is_match(name) && !p.not_secret_name.is_match(name)
+    let named = p.secret_name.is_match(name) && !p.not_secret_name.is_match(name);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() < 65536 {
+            m.insert(name.to_string(), named);
+        }
+    });
+    named
 }
 
 /// Shannon entropy in bits per character.
@@ -181,8 +211,9 @@ pub fn detect(attr_name: &str, value: &str) -> Option<Kind> {
         return None;
     }
     let p = patterns();
-    for (kind, re) in &p.formats {
-        if re.is_match(value) {
+    let fired = p.any.matches(value);
+    for (i, (kind, re)) in p.formats.iter().enumerate() {
+        if fired.matched(i) && re.is_match(value) {
             if *kind == Kind::UrlCredentials {
                 // `scheme://user:${var.x}@host` or `:password@` placeholders are not leaks.
                 let pw = re
@@ -198,7 +229,9 @@ pub fn detect(attr_name: &str, value: &str) -> Option<Kind> {
         }
     }
     // Scripts and documents (user_data, custom_data, env blocks) with KEY=value lines.
-    if value.contains('\n') || value.contains('=') || value.contains(':') {
+    if fired.matched(p.formats.len())
+        && (value.contains('\n') || value.contains('=') || value.contains(':'))
+    {
         for c in p.keyword.captures_iter(value) {
             let (Some(name), Some(v)) = (c.get(1), c.get(2)) else {
                 continue;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::hcl::{self, HclFile, Module, TfvarsFile};
 use crate::options::Options;
 use crate::policy::Policy;
-use crate::rules::{Ctx, REGISTRY, Rule, Sink};
+use crate::rules::{Ctx, JsonDocument, ProviderSite, REGISTRY, Rule, Sink};
 use crate::state::{self, Instance, Output, Variable, Visitor};
 use crate::types::{DocError, DocKind, DocSummary, Document, Report, Settings, Span};
 
@@ -40,6 +40,9 @@ struct RuleVisitor<'a, 's> {
     rules: &'a [&'static dyn Rule],
     path: &'a str,
     sink: &'a mut Sink<'s>,
+    /// The document's bytes, to turn borrowed provider strings into offsets.
+    bytes: &'a [u8],
+    providers: Vec<ProviderSite>,
 }
 
 impl Visitor for RuleVisitor<'_, '_> {
@@ -58,6 +61,24 @@ impl Visitor for RuleVisitor<'_, '_> {
         for r in self.rules {
             r.check_variable(self.cx, self.path, v, self.sink);
         }
+    }
+    fn provider(&mut self, raw_json: &str) {
+        let base = self.bytes.as_ptr() as usize;
+        let at = raw_json.as_ptr() as usize;
+        let offset =
+            (at >= base && at + raw_json.len() <= base + self.bytes.len()).then(|| at - base);
+        // A handful of distinct providers per document, repeated on every resource. Sections
+        // are not visited in document order: keep the earliest position of each.
+        if let Some(p) = self.providers.iter_mut().find(|p| p.raw_json == raw_json) {
+            if offset.is_some_and(|o| p.offset.is_none_or(|q| o < q)) {
+                p.offset = offset;
+            }
+            return;
+        }
+        self.providers.push(ProviderSite {
+            raw_json: raw_json.to_string(),
+            offset,
+        });
     }
 }
 
@@ -149,19 +170,27 @@ pub fn check_prepared(
             }
             DocKind::State | DocKind::Plan | DocKind::Detect => {
                 let mut sub = Sink::new(&prep.options);
-                let result = {
+                let (result, providers) = {
                     let mut v = RuleVisitor {
                         cx: &cx,
                         rules: &rules,
                         path: &doc.path,
                         sink: &mut sub,
+                        bytes: &doc.contents,
+                        providers: Vec::new(),
                     };
-                    state::visit(&doc.contents, &mut v)
+                    let r = state::visit(&doc.contents, &mut v);
+                    (r, v.providers)
                 };
                 match result {
                     Ok(kind) => {
+                        let whole = JsonDocument {
+                            path: &doc.path,
+                            bytes: &doc.contents,
+                            providers: &providers,
+                        };
                         for r in &rules {
-                            r.check_document(&cx, &doc.path, &doc.contents, &mut sub);
+                            r.check_document(&cx, &whole, &mut sub);
                         }
                         sink.findings.append(&mut sub.findings);
                         documents.push(DocSummary {

@@ -1,10 +1,10 @@
 use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, ObjectKey};
 
-use super::{Ctx, Hit, Rule, RuleMeta, Sink};
+use super::{Ctx, Hit, JsonDocument, Rule, RuleMeta, Sink};
 use crate::hcl::Module;
 use crate::oauth::load_data;
-use crate::types::Severity;
+use crate::types::{Severity, Span};
 
 /// TFG044: the Genesys Cloud provider is required from the wrong source address
 /// (`mikeschaeffer/genesyscloud` in the tutorial), or with no source at all (Terraform then
@@ -28,28 +28,27 @@ impl Rule for GenesyscloudProviderSource {
 
     /// State (`"provider": "provider[\"registry.terraform.io/ns/genesyscloud\"]"`) and plan
     /// (`"provider_name": "registry.terraform.io/ns/genesyscloud"`): one finding per wrong
-    /// address per document, at its first occurrence. A byte scan for `/genesyscloud`, because
-    /// the instance model does not carry provider addresses, and a state can be large: only
-    /// the few places that name the provider are looked at, not every resource.
-    fn check_document(&self, cx: &Ctx<'_>, path: &str, bytes: &[u8], out: &mut Sink) {
-        let Ok(text) = std::str::from_utf8(bytes) else {
-            return;
-        };
-        let mut hits = memchr::memmem::find_iter(bytes, b"/genesyscloud").peekable();
-        if hits.peek().is_none() {
+    /// address per document, at its first occurrence. The parser hands over each distinct
+    /// provider address with its position, so a large state is not scanned again here.
+    fn check_document(&self, cx: &Ctx<'_>, doc: &JsonDocument<'_>, out: &mut Sink) {
+        if !doc
+            .providers
+            .iter()
+            .any(|p| p.raw_json.contains("genesyscloud"))
+        {
             return;
         }
-        let Some(d) = load_data(cx, &META, path, out) else {
+        let Some(d) = load_data(cx, &META, doc.path, out) else {
             return;
         };
-        let mut lines = None;
+        let mut sites: Vec<&crate::rules::ProviderSite> = doc.providers.iter().collect();
+        sites.sort_by_key(|s| s.offset.unwrap_or(usize::MAX));
         let mut seen: Vec<String> = Vec::new();
-        for at in hits {
-            let Some(range) = provider_value_around(bytes, at) else {
+        for site in sites {
+            let Ok(raw) = serde_json::from_str::<String>(&site.raw_json) else {
                 continue;
             };
             // provider["registry.terraform.io/ns/type"].alias → registry.terraform.io/ns/type
-            let raw = text[range.clone()].replace("\\\"", "\"");
             let addr = raw
                 .strip_prefix("provider[\"")
                 .and_then(|r| r.split_once("\"]"))
@@ -76,15 +75,18 @@ impl Rule for GenesyscloudProviderSource {
                 .first()
                 .cloned()
                 .unwrap_or_default();
-            let lines = lines.get_or_insert_with(|| crate::hcl::LineIndex::new(text));
+            // The string's contents, inside its quotes.
+            let span = site
+                .offset
+                .map(|o| span_at(doc.bytes, o + 1..o + site.raw_json.len() - 1));
             out.report(
                 &META,
                 Hit {
                     message: format!(
                         "resources here were created with the provider `{addr}`, not the Genesys Cloud provider `{good}`"
                     ),
-                    path: path.to_string(),
-                    span: Some(lines.span(text, range)),
+                    path: doc.path.to_string(),
+                    span,
                     attribute: Some("provider".into()),
                     remediation: format!(
                         "Fix `required_providers` to `source = \"{good}\"`, then move the state to it: `terraform state replace-provider {addr} registry.terraform.io/{good}`."
@@ -182,21 +184,23 @@ impl Rule for GenesyscloudProviderSource {
     }
 }
 
-/// The contents of the JSON string around byte `at` when that string is the value of a
-/// `"provider"` or `"provider_name"` key; `None` for any other occurrence.
-fn provider_value_around(bytes: &[u8], at: usize) -> Option<std::ops::Range<usize>> {
-    // A quote is a string delimiter unless an odd number of backslashes precede it.
-    let unescaped =
-        |i: usize| bytes[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0;
-    let window = at.saturating_sub(512);
-    let open = (window..at)
-        .rev()
-        .find(|&i| bytes[i] == b'"' && unescaped(i))?;
-    let close = (at..bytes.len().min(at + 512)).find(|&i| bytes[i] == b'"' && unescaped(i))?;
-    let before = bytes[..open]
-        .trim_ascii_end()
-        .strip_suffix(b":")?
-        .trim_ascii_end();
-    (before.ends_with(b"\"provider\"") || before.ends_with(b"\"provider_name\""))
-        .then_some(open + 1..close)
+/// Line and column (1-based, columns in characters) of a byte range, counted only for the
+/// few findings rather than indexing every line of a large document.
+fn span_at(bytes: &[u8], range: std::ops::Range<usize>) -> Span {
+    let pos = |at: usize| {
+        let at = at.min(bytes.len());
+        let before = &bytes[..at];
+        let line = memchr::memchr_iter(b'\n', before).count() + 1;
+        let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+        let col = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+        (line as u32, col as u32)
+    };
+    let (line, column) = pos(range.start);
+    let (end_line, end_column) = pos(range.end);
+    Span {
+        line,
+        column,
+        end_line,
+        end_column,
+    }
 }

@@ -1,7 +1,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 
-use super::{Ctx, Hit, Rule, RuleMeta, Sink};
+use super::{Ctx, Hit, JsonDocument, Rule, RuleMeta, Sink};
 use crate::state::{Attrs, Instance, Output, Seg, Variable, format_segs, walk_strings};
 use crate::types::{KnownSecret, Severity};
 
@@ -168,8 +168,9 @@ impl Rule for KnownSecretInState {
     /// Whole-document scan as a backstop for places the model does not visit (`private`
     /// blobs, `configuration` constants, unknown sections): reported once per document if no
     /// attribute-level finding already named the secret.
-    fn check_document(&self, cx: &Ctx<'_>, path: &str, bytes: &[u8], out: &mut Sink) {
-        if let Some((label, enc)) = find(bytes, cx.known_secrets) {
+    fn check_document(&self, cx: &Ctx<'_>, doc: &JsonDocument<'_>, out: &mut Sink) {
+        let path = doc.path;
+        if let Some((label, enc)) = find(doc.bytes, cx.known_secrets) {
             let already = out.findings.iter().any(|f| {
                 f.rule_id == META.id && f.path == path && f.message.contains(&format!("`{label}`"))
             });

@@ -177,6 +177,22 @@ impl Memo {
     }
 }
 
+/// A state or plan document, for rules that look at more than its instances.
+pub struct JsonDocument<'a> {
+    pub path: &'a str,
+    pub bytes: &'a [u8],
+    /// Each distinct provider address of the document's resources.
+    pub providers: &'a [ProviderSite],
+}
+
+/// A provider address: the JSON string literal as written (quotes and escapes included), and
+/// its byte offset in the document when the document is UTF-8 (not transcoded).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProviderSite {
+    pub raw_json: String,
+    pub offset: Option<usize>,
+}
+
 /// A rule sees whichever inputs it cares about; the defaults ignore the rest.
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
@@ -186,8 +202,8 @@ pub trait Rule: Sync {
     fn check_output(&self, _cx: &Ctx<'_>, _path: &str, _o: &Output<'_>, _out: &mut Sink) {}
     /// A plan's input variable.
     fn check_variable(&self, _cx: &Ctx<'_>, _path: &str, _v: &Variable<'_>, _out: &mut Sink) {}
-    /// The raw bytes of a state or plan document, after its instances were visited.
-    fn check_document(&self, _cx: &Ctx<'_>, _path: &str, _bytes: &[u8], _out: &mut Sink) {}
+    /// A state or plan document as a whole, after its instances were visited.
+    fn check_document(&self, _cx: &Ctx<'_>, _doc: &JsonDocument<'_>, _out: &mut Sink) {}
     /// A Terraform module (all `.tf` files of one directory, with its tfvars).
     fn check_module(&self, _cx: &Ctx<'_>, _m: &Module, _out: &mut Sink) {}
     /// All modules of the check at once, for analyses that cross module boundaries (a module

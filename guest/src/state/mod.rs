@@ -63,6 +63,10 @@ pub trait Visitor {
     fn instance(&mut self, inst: &Instance<'_>);
     fn output(&mut self, out: &Output<'_>);
     fn variable(&mut self, var: &Variable<'_>);
+    /// A resource's provider address as it appears in the document: the JSON string literal,
+    /// quotes and escapes included, borrowed from the document text (so its position can be
+    /// found). Called once per resource (per resource change in a plan).
+    fn provider(&mut self, _raw_json: &str) {}
 }
 
 #[derive(Debug)]

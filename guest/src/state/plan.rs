@@ -44,6 +44,8 @@ struct ResourceRepr<'a> {
     #[serde(rename = "type", default)]
     rtype: String,
     #[serde(default, borrow)]
+    provider_name: Option<&'a RawValue>,
+    #[serde(default, borrow)]
     values: Option<&'a RawValue>,
     #[serde(default)]
     sensitive_values: Option<Value>,
@@ -63,6 +65,8 @@ struct ChangeRepr<'a> {
     rtype: String,
     #[serde(default)]
     deposed: Option<String>,
+    #[serde(default, borrow)]
+    provider_name: Option<&'a RawValue>,
     #[serde(borrow)]
     change: Option<Change<'a>>,
 }
@@ -170,6 +174,9 @@ pub(super) fn visit_values(
         .map_err(|e| JsonDocError::from_serde(&format!("`{origin}`"), e))?;
     fn walk(m: &ModuleRepr<'_>, origin: &str, v: &mut dyn Visitor) -> Result<(), JsonDocError> {
         for r in &m.resources {
+            if let Some(p) = r.provider_name {
+                v.provider(p.get());
+            }
             let values = parse_values(r.values, &format!("`{origin}` {}", r.address))?;
             v.instance(&Instance {
                 address: r.address.clone(),
@@ -203,6 +210,9 @@ fn visit_changes(raw: &RawValue, section: &str, v: &mut dyn Visitor) -> Result<(
     let changes: Vec<ChangeRepr<'_>> = serde_json::from_str(raw.get())
         .map_err(|e| JsonDocError::from_serde(&format!("`{section}`"), e))?;
     for (i, rc) in changes.iter().enumerate() {
+        if let Some(p) = rc.provider_name {
+            v.provider(p.get());
+        }
         let Some(ch) = &rc.change else { continue };
         let mut address = rc.address.clone();
         if let Some(d) = &rc.deposed {

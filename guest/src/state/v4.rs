@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -25,6 +26,8 @@ struct ResourceV4<'a> {
     rtype: &'a str,
     #[serde(borrow)]
     name: Cow<'a, str>,
+    #[serde(default, borrow)]
+    provider: Option<&'a RawValue>,
     #[serde(default, borrow)]
     instances: Vec<InstanceV4<'a>>,
 }
@@ -64,6 +67,9 @@ fn emit(ri: usize, r: ResourceV4<'_>, v: &mut dyn Visitor) -> Result<(), JsonDoc
             "resources[{ri}] ({}.{}): mode `{}` is neither `managed` nor `data`",
             r.rtype, r.name, r.mode
         )));
+    }
+    if let Some(p) = r.provider {
+        v.provider(p.get());
     }
     for inst in r.instances {
         let mut address = format_address(
