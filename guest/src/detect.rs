@@ -211,6 +211,11 @@ pub fn detect(attr_name: &str, value: &str) -> Option<Kind> {
         return None;
     }
     let p = patterns();
+    // `is_match` stops at the first hit and skips overlapping bookkeeping; the per-pattern
+    // answer is only wanted for the rare value that matches at all.
+    if !p.any.is_match(value) {
+        return (secret_named(attr_name) && high_entropy(value)).then_some(Kind::HighEntropy);
+    }
     let fired = p.any.matches(value);
     for (i, (kind, re)) in p.formats.iter().enumerate() {
         if fired.matched(i) && re.is_match(value) {

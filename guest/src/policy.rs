@@ -81,6 +81,9 @@ struct PackFile {
 #[derive(Debug, Default, Clone)]
 pub struct Policy {
     pub secret_attributes: Vec<SecretAttribute>,
+    /// Resource type → indexes into `secret_attributes`: looked up for every instance of a
+    /// state, where a scan of the whole catalogue cost more than the checks themselves.
+    by_type: BTreeMap<String, Vec<usize>>,
     pub write_only: Vec<WriteOnly>,
     /// Merged tables of the other sections, by section name (later packs override keys).
     pub sections: BTreeMap<String, toml::Value>,
@@ -111,19 +114,28 @@ impl Policy {
                 );
             }
         }
+        for (i, s) in policy.secret_attributes.iter().enumerate() {
+            policy
+                .by_type
+                .entry(s.resource.clone())
+                .or_default()
+                .push(i);
+        }
         Ok(policy)
     }
 
     /// Catalogue entries for a resource type and mode.
-    pub fn secret_attributes_for<'a>(
-        &'a self,
-        mode: &'a str,
-        rtype: &'a str,
-    ) -> impl Iterator<Item = &'a SecretAttribute> + 'a {
-        let (mode, rtype): (&'a str, &'a str) = (mode, rtype);
-        self.secret_attributes
-            .iter()
-            .filter(move |s| s.resource == rtype && s.mode == mode)
+    pub fn secret_attributes_for<'s, 'm>(
+        &'s self,
+        mode: &'m str,
+        rtype: &str,
+    ) -> impl Iterator<Item = &'s SecretAttribute> + use<'s, 'm> {
+        self.by_type
+            .get(rtype)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.secret_attributes[i])
+            .filter(move |s| s.mode == mode)
     }
 
     /// The catalogue entry that makes `attr` of `rtype` a secret, if any.
@@ -133,11 +145,8 @@ impl Policy {
         rtype: &str,
         attr: &str,
     ) -> Option<&SecretAttribute> {
-        self.secret_attributes.iter().find(|s| {
-            s.resource == rtype
-                && s.mode == mode
-                && s.attributes.iter().any(|p| name_matches(p, attr))
-        })
+        self.secret_attributes_for(mode, rtype)
+            .find(|s| s.attributes.iter().any(|p| name_matches(p, attr)))
     }
 
     pub fn is_write_only(&self, rtype: &str, arg: &str) -> bool {

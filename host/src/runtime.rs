@@ -86,6 +86,11 @@ pub fn human_bytes(n: usize) -> String {
 fn engine_config() -> Config {
     let mut c = Config::new();
     c.epoch_interruption(true);
+    // For profiling the guest with `perf` (bench/NOTES.md): writes /tmp/perf-<pid>.map so
+    // perf can name the guest's compiled functions.
+    if std::env::var_os("TFGUARD_PERFMAP").is_some() {
+        c.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     c
 }
 

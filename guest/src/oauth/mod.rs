@@ -214,14 +214,7 @@ pub fn run_instance<C: ClientCheck>(
 ) {
     // Cheap test first: most instances are of other types, and typing the whole pack per
     // instance would cost more than the checks.
-    let rtype = cx
-        .policy
-        .sections
-        .get("oauth")
-        .and_then(|t| t.get("resource"))
-        .and_then(|v| v.as_str())
-        .unwrap_or("genesyscloud_oauth_client");
-    if inst.rtype != rtype {
+    if inst.rtype != cx.memo.oauth_resource(cx.policy) {
         return;
     }
     if is_past(&inst.origin) && !rule.past_values() {

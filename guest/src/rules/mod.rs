@@ -133,6 +133,7 @@ impl<'a> Ctx<'a> {
 #[derive(Default)]
 pub struct Memo {
     oauth: std::cell::OnceCell<Result<Rc<OauthData>, String>>,
+    oauth_resource: std::cell::OnceCell<String>,
     catalogues: std::cell::RefCell<Vec<(Vec<String>, Rc<Catalogue>)>>,
     /// Bumped by the engine for each instance; keys `client`.
     instance: std::cell::Cell<u64>,
@@ -145,6 +146,20 @@ impl Memo {
         self.oauth
             .get_or_init(|| OauthData::load(policy).map(Rc::new))
             .clone()
+    }
+
+    /// The OAuth client's resource type, read without typing the whole pack (a broken pack is
+    /// reported by the rules, for the instances it concerns).
+    pub fn oauth_resource(&self, policy: &Policy) -> &str {
+        self.oauth_resource.get_or_init(|| {
+            policy
+                .sections
+                .get("oauth")
+                .and_then(|t| t.get("resource"))
+                .and_then(|v| v.as_str())
+                .unwrap_or("genesyscloud_oauth_client")
+                .to_string()
+        })
     }
 
     /// The scope catalogue with `extra` scopes added.

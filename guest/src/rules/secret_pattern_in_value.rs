@@ -33,10 +33,17 @@ impl Rule for SecretPatternInValue {
 
     fn check_instance(&self, cx: &Ctx<'_>, path: &str, inst: &Instance<'_>, out: &mut Sink) {
         // Catalogue attributes are TFG001's; sensitive-marked paths are TFG002's.
+        // Looked up once per instance, then matched per value (usually against nothing).
+        let entries: Vec<_> = cx
+            .policy
+            .secret_attributes_for(inst.mode, inst.rtype)
+            .collect();
         let covered = |root: &str| {
-            cx.policy
-                .secret_attribute(inst.mode, inst.rtype, root)
-                .is_some()
+            entries.iter().any(|e| {
+                e.attributes
+                    .iter()
+                    .any(|p| crate::policy::name_matches(p, root))
+            })
         };
         let marked = |p: &[Seg]| {
             inst.sensitive
