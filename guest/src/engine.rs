@@ -282,6 +282,69 @@ pub fn check_prepared(
 mod tests {
     use super::*;
 
+    /// The packs the CLI embeds.
+    fn default_settings() -> Settings {
+        let pack = |name: &str, contents: &str| crate::types::PolicyPackSrc {
+            name: name.into(),
+            contents: contents.into(),
+        };
+        Settings {
+            packs: vec![
+                pack(
+                    "secrets",
+                    include_str!("../../policies/default/secrets.toml"),
+                ),
+                pack("oauth", include_str!("../../policies/default/oauth.toml")),
+                pack("flows", include_str!("../../policies/default/flows.toml")),
+            ],
+            ..Settings::default()
+        }
+    }
+
+    /// Sections are visited planned_values first; the finding still points at the earliest
+    /// occurrence in the file.
+    #[test]
+    fn provider_finding_points_at_the_first_occurrence_in_the_file() {
+        let plan = r#"{"format_version":"1.2",
+"resource_changes":[{"address":"genesyscloud_oauth_client.a","mode":"managed","type":"genesyscloud_oauth_client","name":"a",
+  "provider_name":"registry.terraform.io/mikeschaeffer/genesyscloud","change":{"actions":["create"],"before":null,"after":{"name":"a"}}}],
+"planned_values":{"root_module":{"resources":[{"address":"genesyscloud_oauth_client.a","mode":"managed","type":"genesyscloud_oauth_client","name":"a",
+  "provider_name":"registry.terraform.io/mikeschaeffer/genesyscloud","values":{"name":"a"}}]}}}"#;
+        let docs = vec![Document::new("plan.json", DocKind::Plan, plan)];
+        let settings = default_settings();
+        let prep = prepare(&settings).unwrap();
+        let (report, _) = check_prepared(&docs, &settings, &prep);
+        let f: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == "TFG044")
+            .collect();
+        assert_eq!(f.len(), 1, "one finding per wrong address");
+        let s = f[0].span.unwrap();
+        assert_eq!((s.line, s.column), (3, 20));
+        assert_eq!(s.end_column - s.column, 48);
+    }
+
+    /// The client model is memoised per instance: two clients never share findings.
+    #[test]
+    fn each_instance_gets_its_own_client_model() {
+        let state = r#"{"version":4,"resources":[{"mode":"managed","type":"genesyscloud_oauth_client","name":"c",
+"provider":"provider[\"registry.terraform.io/mypurecloud/genesyscloud\"]","instances":[
+ {"index_key":"a","attributes":{"name":"a","authorized_grant_type":"CLIENT-CREDENTIALS","scopes":["users:readonly"],"roles":[{"role_id":"r"}]}},
+ {"index_key":"b","attributes":{"name":"b","authorized_grant_type":"CLIENT-CREDENTIALS","scopes":["user:read"],"roles":[{"role_id":"r"}]}}]}]}"#;
+        let docs = vec![Document::new("s.tfstate", DocKind::State, state)];
+        let settings = default_settings();
+        let prep = prepare(&settings).unwrap();
+        let (report, _) = check_prepared(&docs, &settings, &prep);
+        let unknown: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == "TFG030")
+            .map(|f| f.address.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(unknown, ["genesyscloud_oauth_client.c[\"b\"]"]);
+    }
+
     #[test]
     fn var_files_from_elsewhere_apply_to_the_checked_modules() {
         let docs = vec![

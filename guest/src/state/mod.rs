@@ -631,6 +631,70 @@ mod tests {
         assert!(e.message.contains("encrypted"));
     }
 
+    /// Streamed (`version` first, as Terraform writes it) and raw (`version` last) give the
+    /// same instances, attributes included.
+    #[test]
+    fn resources_are_read_whatever_the_key_order() {
+        #[derive(Default)]
+        struct Seen(Vec<String>);
+        impl Visitor for Seen {
+            fn instance(&mut self, i: &Instance<'_>) {
+                let Attrs::Json(a) = &i.attributes else {
+                    panic!("json attributes")
+                };
+                let mut leaves = Vec::new();
+                walk_strings(a, &mut Vec::new(), &mut |p, s| {
+                    leaves.push(format!("{}={s}", format_segs(p)))
+                });
+                self.0.push(format!("{} {}", i.address, leaves.join(",")));
+            }
+            fn output(&mut self, _: &Output<'_>) {}
+            fn variable(&mut self, _: &Variable<'_>) {}
+        }
+        let resources = r#"[{"mode":"managed","type":"t","name":"n","instances":[
+            {"attributes":{"a":"x\"y","b":[{"c":"d"}]}},{"index_key":1,"attributes":null}]}]"#;
+        let first = format!(r#"{{"version":4,"resources":{resources}}}"#);
+        let last = format!(r#"{{"resources":{resources},"version":4}}"#);
+        let (mut a, mut b) = (Seen::default(), Seen::default());
+        visit(first.as_bytes(), &mut a).unwrap();
+        visit(last.as_bytes(), &mut b).unwrap();
+        assert_eq!(a.0, ["t.n a=x\"y,b[0].c=d", "t.n[1] "]);
+        assert_eq!(a.0, b.0);
+        // `"resources": null` is an empty state, not an error, either way.
+        visit(br#"{"version":4,"resources":null}"#, &mut Seen::default()).unwrap();
+        visit(br#"{"resources":null,"version":4}"#, &mut Seen::default()).unwrap();
+    }
+
+    /// A bad resource found while streaming is a document error, not a JSON syntax error.
+    #[test]
+    fn streamed_resource_errors_name_the_resource() {
+        let e = visit(
+            br#"{"version":4,"resources":[{"mode":"weird","type":"t","name":"n","instances":[]}]}"#,
+            &mut Collect::default(),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("resources[0] (t.n)"), "{}", e.message);
+        assert!(!e.message.contains("invalid JSON"), "{}", e.message);
+    }
+
+    /// A map key in `sensitive_attributes` is an index step; walked paths spell it as a key.
+    #[test]
+    fn sensitive_map_keys_match_walked_paths() {
+        let steps = vec![Step::Attr("tags".into()), Step::Index(Value::from("k"))];
+        assert!(segs_start_with(&[Seg::Key("tags"), Seg::Key("k")], &steps));
+        assert!(!segs_start_with(&[Seg::Key("tags"), Seg::Key("j")], &steps));
+        let list = vec![Step::Attr("l".into()), Step::Index(Value::from(1))];
+        assert!(segs_start_with(
+            &[Seg::Key("l"), Seg::Idx(1), Seg::Key("x")],
+            &list
+        ));
+        assert!(!segs_start_with(&[Seg::Key("l"), Seg::Idx(0)], &list));
+        assert_eq!(
+            format_segs(&[Seg::Key("l"), Seg::Idx(1), Seg::Key("x")]),
+            "l[1].x"
+        );
+    }
+
     #[test]
     fn malformed_json_has_position() {
         let e = visit(
