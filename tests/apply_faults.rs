@@ -86,6 +86,44 @@ fn dropped_connection_after_create_adopts_the_client() {
     env.audit(&[VAULT_PATH]);
 }
 
+/// Adoption lists clients by name; a listing of several pages must be followed to the end.
+/// With one client per page, "Reporting service" sorts after the seeded admin client, on
+/// page 2.
+#[test]
+fn adoption_follows_the_listing_to_later_pages() {
+    let mut env = Env::new();
+    env.emu.set_default_page_size(Some(1));
+    env.emu.inject(Fault::drop_after_create(1));
+    let o = env.apply();
+    let (out, _) = common::text(&o);
+    assert!(out.contains("looking for the client by name"), "{out}");
+    let log = env.emu.requests();
+    assert!(
+        log.iter().any(|r| r.method == "GET"
+            && r.path == "/api/v2/oauth/clients"
+            && r.query
+                .as_deref()
+                .is_some_and(|q| q.contains("pageNumber=2"))
+            && r.status == 200),
+        "the second page was read: {log:?}"
+    );
+    let id = one_client_named(&env, "Reporting service");
+    let (vid, _) = env.vault_creds(VAULT_PATH).expect("stored");
+    assert_eq!(vid, id);
+    env.audit(&[VAULT_PATH]);
+}
+
+fn one_client_named(env: &Env, name: &str) -> String {
+    let found: Vec<_> = env
+        .emu
+        .clients()
+        .into_iter()
+        .filter(|c| c.name == name)
+        .collect();
+    assert_eq!(found.len(), 1, "exactly one {name:?}, never a duplicate");
+    found[0].id.clone()
+}
+
 #[test]
 fn vault_down_during_store_loses_nothing() {
     let mut env = Env::new();

@@ -251,6 +251,7 @@ async fn method_not_allowed() -> ApiError {
 async fn gateway(State(s): State<Shared>, req: Request, next: Next) -> Response {
     let method = req.method().as_str().to_owned();
     let path = req.uri().path().to_owned();
+    let query = req.uri().query().map(str::to_owned);
     let correlation = uuid::Uuid::new_v4().to_string();
     let kill = req.extensions().get::<ConnKill>().cloned();
 
@@ -294,6 +295,7 @@ async fn gateway(State(s): State<Shared>, req: Request, next: Next) -> Response 
             LogEntry {
                 method: method.clone(),
                 path: path.clone(),
+                query: query.clone(),
                 status: resp.status().as_u16(),
                 dropped: true,
                 fault: Some("dropConnection".into()),
@@ -319,6 +321,7 @@ async fn gateway(State(s): State<Shared>, req: Request, next: Next) -> Response 
         LogEntry {
             method,
             path,
+            query,
             status: resp.status().as_u16(),
             dropped: false,
             fault: fault.map(str::to_owned),
@@ -679,11 +682,16 @@ async fn list_clients(
             _ => {}
         }
     }
-    let mut all: Vec<OAuthClient> = s.lock().clients.values().cloned().collect();
+    let (mut all, default_size) = {
+        let inner = s.lock();
+        let all: Vec<OAuthClient> = inner.clients.values().cloned().collect();
+        (all, inner.default_page_size)
+    };
     all.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
     let total = all.len();
-    // The SDKs send no paging parameters (§3.1), so the default page holds everything.
-    let size = page_size.unwrap_or(total.max(1));
+    // The SDKs send no paging parameters (§3.1): by default one page holds everything, unless
+    // a test sets a default page size.
+    let size = page_size.or(default_size).unwrap_or(total.max(1));
     let page_count = total.div_ceil(size).max(1);
     let entities = all
         .iter()

@@ -116,6 +116,7 @@ impl Emulator {
             permissions,
             faults: Vec::new(),
             latency: Duration::ZERO,
+            default_page_size: None,
             log: Vec::new(),
             echo: opts.echo_requests,
             org_id: uuid::Uuid::new_v4().to_string(),
@@ -226,6 +227,12 @@ impl Handle {
 
     pub fn clear_faults(&self) {
         self.shared.lock().faults.clear();
+    }
+
+    /// Page size for listings that ask for none (the SDKs never do, facts §3.1), so clients
+    /// must follow `nextUri` to see every client; `None` (the default) puts all on one page.
+    pub fn set_default_page_size(&self, size: Option<usize>) {
+        self.shared.lock().default_page_size = size.filter(|n| *n > 0);
     }
 
     /// Delay added before every request (control endpoints excluded).

@@ -23,6 +23,9 @@ pub const ALL_PERMISSIONS: [&str; 4] = [
 pub struct LogEntry {
     pub method: String,
     pub path: String,
+    /// The query string, if the request had one (listing pages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
     pub status: u16,
     /// The response was not sent: the connection was dropped (fault `dropConnection`).
     pub dropped: bool,
@@ -43,6 +46,8 @@ pub(crate) struct Inner {
     pub permissions: BTreeMap<String, BTreeSet<String>>,
     pub faults: Vec<Fault>,
     pub latency: Duration,
+    /// Page size of a listing that asks for none; `None` puts everything on one page.
+    pub default_page_size: Option<usize>,
     pub log: Vec<LogEntry>,
     pub echo: bool,
     pub org_id: String,

@@ -425,6 +425,21 @@ fn listing_pages_when_asked() {
         .send()
         .unwrap();
     assert_eq!(error_body(resp).0, 400);
+
+    // A default page size applies to listings that ask for none.
+    env.emu.set_default_page_size(Some(2));
+    let first: Value = env
+        .get("/api/v2/oauth/clients")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(first["entities"].as_array().unwrap().len(), 2);
+    assert_eq!(first["pageCount"], 2);
+    assert_eq!(
+        first["nextUri"],
+        "/api/v2/oauth/clients?pageSize=2&pageNumber=2"
+    );
 }
 
 #[test]
