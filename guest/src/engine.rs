@@ -325,6 +325,28 @@ mod tests {
         assert_eq!(s.end_column - s.column, 48);
     }
 
+    /// A secret literal in a resource argument is one finding: TFG010's flow into state (with
+    /// the write-only fix). TFG003 reports it only when TFG010 is off.
+    #[test]
+    fn a_literal_secret_argument_is_reported_once() {
+        let tf = "resource \"aws_db_instance\" \"db\" {\n  password = \"Sup3rS3cretPassw0rd\"\n}\n";
+        let docs = vec![Document::new("m/main.tf", DocKind::Hcl, tf)];
+        let rules_at_line_2 = |settings: &Settings| {
+            let prep = prepare(settings).unwrap();
+            let (report, _) = check_prepared(&docs, settings, &prep);
+            report
+                .findings
+                .iter()
+                .filter(|f| f.span.is_some_and(|s| s.line == 2))
+                .map(|f| f.rule_id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rules_at_line_2(&default_settings()), ["TFG010"]);
+        let mut without_flows = default_settings();
+        without_flows.options_json = r#"{"disable":["TFG010"]}"#.into();
+        assert_eq!(rules_at_line_2(&without_flows), ["TFG003"]);
+    }
+
     /// The client model is memoised per instance: two clients never share findings.
     #[test]
     fn each_instance_gets_its_own_client_model() {

@@ -96,6 +96,11 @@ impl Rule for SecretPatternInValue {
     }
 
     fn check_module(&self, cx: &Ctx<'_>, m: &Module, out: &mut Sink) {
+        let flows = cx
+            .options
+            .enabled("TFG010")
+            .then(|| crate::hcl::flow::FlowPolicy::load(cx.policy).ok())
+            .flatten();
         for file in &m.files {
             for structure in file.body.iter() {
                 let Some(block) = structure.as_block() else {
@@ -125,6 +130,9 @@ impl Rule for SecretPatternInValue {
                     file,
                     cx,
                     rtype,
+                    flows: flows
+                        .as_ref()
+                        .filter(|_| matches!(kind, "resource" | "data")),
                     names: Vec::new(),
                     hits: Vec::new(),
                 };
@@ -158,6 +166,8 @@ struct LiteralFinder<'f> {
     cx: &'f Ctx<'f>,
     /// (mode, type) of the enclosing resource or data source, for catalogue lookups.
     rtype: Option<(&'static str, &'f str)>,
+    /// Set inside a resource or data block when TFG010 runs: the literals it reports.
+    flows: Option<&'f crate::hcl::flow::FlowPolicy>,
     names: Vec<String>,
     hits: Vec<(String, Kind, crate::types::Span)>,
 }
@@ -184,6 +194,14 @@ impl Visit for LiteralFinder<'_> {
                 && self.rtype.is_some_and(|(mode, t)| {
                     self.cx.policy.secret_attribute(mode, t, name).is_some()
                 });
+            // TFG010 reports a secret literal in a resource or data source argument as a flow
+            // into state, with the write-only fix: one finding, not two.
+            if self
+                .flows
+                .is_some_and(|fp| fp.is_secret_name(name) && fp.is_secret_literal(s.as_str()))
+            {
+                return;
+            }
             if (catalogued || detect::secret_named(name)) && detect::literal_secret(s.as_str()) {
                 if let Some(r) = s.span() {
                     let span = self.file.lines.span(&self.file.src, r);
