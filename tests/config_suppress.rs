@@ -364,6 +364,22 @@ fn malformed_config_is_exit_2_with_its_location() {
         ),
         ("policy_packs = \"extra.toml\"\n", "1:16", "must be a list"),
         ("severity = { TFG010 = var.x }\n", "1:23", "string literal"),
+        // Rule options are checked by the rule before anything runs, and reported at the key.
+        (
+            "rule \"TFG032\" {\n  severity = \"warning\"\n  alow = [\"oauth\"]\n}\n",
+            "3:3",
+            "unknown field `alow`, expected `allow`",
+        ),
+        (
+            "rule \"TFG001\" {\n  foo = 1\n}\n",
+            "2:3",
+            "unknown option `foo`: this rule has none",
+        ),
+        (
+            "rule \"oauth-scope-broad\" {\n  allow = \"oauth\"\n}\n",
+            "1:6",
+            "options of TFG032: invalid type",
+        ),
     ] {
         let (path, err) = config_error(src);
         let want = format!("{path}:{loc}: ");

@@ -53,6 +53,15 @@ impl Options {
                 ));
             }
         }
+        for (id, v) in &o.rules {
+            let Some(rule) = crate::rules::find(id) else {
+                return Err(format!(
+                    "options: unknown rule `{id}` (see `tfguard rules`)"
+                ));
+            };
+            rule.check_options(v)
+                .map_err(|e| format!("options of {id}: {e}"))?;
+        }
         Ok(o)
     }
 
@@ -90,13 +99,35 @@ mod tests {
 
     #[test]
     fn rule_options_are_typed_and_errors_are_not_swallowed() {
-        let o = Options::parse(
-            r#"{"rules": {"TFG031": {"allow": ["users"]}, "TFG032": {"alow": []}}}"#,
-        )
-        .unwrap();
+        let o =
+            Options::parse(r#"{"rules": {"TFG031": {"allow": ["users"]}, "TFG001": {}}}"#).unwrap();
         assert_eq!(o.rule::<Opts>("TFG031").unwrap().allow, ["users"]);
         assert_eq!(o.rule::<Opts>("TFG033").unwrap(), Opts::default());
+        let o = Options {
+            rules: [("TFG032".to_string(), serde_json::json!({"alow": []}))].into(),
+            ..Options::default()
+        };
         let e = o.rule::<Opts>("TFG032").unwrap_err();
         assert!(e.contains("TFG032") && e.contains("alow"), "{e}");
+    }
+
+    /// Every rule's options are checked up front: a typo is an error naming the rule and the
+    /// key, for rules with options and for rules without.
+    #[test]
+    fn bad_rule_options_are_rejected_before_any_check() {
+        let e = Options::parse(r#"{"rules": {"TFG032": {"alow": []}}}"#).unwrap_err();
+        assert!(
+            e.starts_with("options of TFG032") && e.contains("`alow`"),
+            "{e}"
+        );
+        let e = Options::parse(r#"{"rules": {"TFG001": {"foo": 1}}}"#).unwrap_err();
+        assert!(
+            e.starts_with("options of TFG001") && e.contains("`foo`"),
+            "{e}"
+        );
+        let e = Options::parse(r#"{"rules": {"TFG031": {"allow": "users"}}}"#).unwrap_err();
+        assert!(e.starts_with("options of TFG031"), "{e}");
+        let e = Options::parse(r#"{"rules": {"TFG999": {}}}"#).unwrap_err();
+        assert!(e.contains("unknown rule `TFG999`"), "{e}");
     }
 }

@@ -59,6 +59,9 @@ pub struct Config {
     pub ignore: Vec<IgnoreBlock>,
     /// Every rule id the file names, with where, so unknown ids are reported at their place.
     pub rule_refs: Vec<(String, Loc)>,
+    /// Option keys of each `rule` block: (where the block's label is, key, where the key is),
+    /// so an option the rule rejects is reported at the key.
+    pub rule_keys: Vec<(Loc, String, Loc)>,
     pub path: Option<PathBuf>,
 }
 
@@ -221,7 +224,8 @@ impl Parser<'_> {
             );
         };
         let id = label.as_str().to_string();
-        cfg.rule_refs.push((id.clone(), self.loc(label.span())));
+        let block_loc = self.loc(label.span());
+        cfg.rule_refs.push((id.clone(), block_loc));
         if cfg.rules.contains_key(&id) {
             return self.err(label.span(), format!("rule \"{id}\" is configured twice"));
         }
@@ -247,6 +251,8 @@ impl Parser<'_> {
                     cfg.severity.insert(id.clone(), sev);
                 }
                 key => {
+                    cfg.rule_keys
+                        .push((block_loc, key.to_string(), self.loc(a.key.span())));
                     opts.insert(key.to_string(), self.json(&a.value)?);
                 }
             }
@@ -450,10 +456,29 @@ impl Config {
                 ig.rule = id;
             }
         }
+        // The guest names rules by id in its errors; find them whatever the file wrote.
+        for (r, _) in &mut self.rule_refs {
+            if let Some(id) = resolve(r) {
+                *r = id;
+            }
+        }
         Ok(())
     }
 
     /// The location of the first mention of `id`, for errors the guest reports about a rule.
+    /// Where to point for a rule's rejected options: the first key the message names
+    /// (`unknown field \`alow\``), else the rule block.
+    pub fn locate_rule_option(&self, id: &str, message: &str) -> Option<Loc> {
+        let block = self.locate_rule(id)?;
+        let named: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+        Some(
+            self.rule_keys
+                .iter()
+                .find(|(b, key, _)| *b == block && named.contains(&key.as_str()))
+                .map_or(block, |(_, _, at)| *at),
+        )
+    }
+
     pub fn locate_rule(&self, id: &str) -> Option<Loc> {
         self.rule_refs
             .iter()

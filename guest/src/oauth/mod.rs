@@ -241,11 +241,20 @@ pub fn run_instance<C: ClientCheck>(
 /// Implements `Rule` for a `ClientCheck` with a static `META`.
 #[macro_export]
 macro_rules! client_rule {
+    ($ty:ty, $meta:expr, $opts:ty) => {
+        $crate::client_rule!(@impl $ty, $meta, fn check_options(&self, v: &serde_json::Value) -> Result<(), String> {
+            $crate::rules::typed_options::<$opts>(v)
+        });
+    };
     ($ty:ty, $meta:expr) => {
+        $crate::client_rule!(@impl $ty, $meta,);
+    };
+    (@impl $ty:ty, $meta:expr, $($options:item)?) => {
         impl $crate::rules::Rule for $ty {
             fn meta(&self) -> &'static $crate::rules::RuleMeta {
                 &$meta
             }
+            $($options)?
             fn check_instance(
                 &self,
                 cx: &$crate::rules::Ctx<'_>,

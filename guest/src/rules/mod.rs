@@ -211,6 +211,11 @@ pub struct ProviderSite {
 /// A rule sees whichever inputs it cares about; the defaults ignore the rest.
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
+    /// Validate this rule's options (`rule "ID" { ... }` in `.tfguard.hcl`) before anything
+    /// runs, so a typo is a configuration error, never a silently ignored setting.
+    fn check_options(&self, opts: &serde_json::Value) -> Result<(), String> {
+        no_options(opts)
+    }
     /// A resource instance from a state or plan document at `path`.
     fn check_instance(&self, _cx: &Ctx<'_>, _path: &str, _inst: &Instance<'_>, _out: &mut Sink) {}
     /// A root output from a state or plan document.
@@ -258,6 +263,32 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &GenesyscloudProviderSource,
     &OauthClientArgumentTooNew,
 ];
+
+/// For rules without options: only an empty block (or none) is accepted.
+pub fn no_options(opts: &serde_json::Value) -> Result<(), String> {
+    match opts {
+        serde_json::Value::Null => Ok(()),
+        serde_json::Value::Object(m) if m.is_empty() => Ok(()),
+        serde_json::Value::Object(m) => Err(format!(
+            "unknown option{} {}: this rule has none (a `rule` block takes `enabled` and `severity`)",
+            if m.len() == 1 { "" } else { "s" },
+            m.keys()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        _ => Err("rule options must be an object".into()),
+    }
+}
+
+/// For rules with options: they must deserialize into the rule's `Opts`.
+pub fn typed_options<T: serde::de::DeserializeOwned>(
+    opts: &serde_json::Value,
+) -> Result<(), String> {
+    serde_json::from_value::<T>(opts.clone())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
 
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
     REGISTRY

@@ -23,7 +23,7 @@ pub struct Opts {
     pub allow: Vec<String>,
 }
 
-crate::client_rule!(OauthScopeBroad, META);
+crate::client_rule!(OauthScopeBroad, META, Opts);
 
 impl ClientCheck for OauthScopeBroad {
     fn check_client(&self, cx: &Ctx<'_>, d: &OauthData, c: &Client, e: &mut Emit<'_, '_>) {

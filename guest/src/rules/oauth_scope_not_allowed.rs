@@ -25,7 +25,7 @@ pub struct Opts {
     pub deny: Vec<String>,
 }
 
-crate::client_rule!(OauthScopeNotAllowed, META);
+crate::client_rule!(OauthScopeNotAllowed, META, Opts);
 
 impl ClientCheck for OauthScopeNotAllowed {
     fn check_client(&self, cx: &Ctx<'_>, d: &OauthData, c: &Client, e: &mut Emit<'_, '_>) {

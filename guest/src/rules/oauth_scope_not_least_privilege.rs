@@ -26,7 +26,7 @@ pub struct Opts {
     pub exempt_clients: Vec<String>,
 }
 
-crate::client_rule!(OauthScopeNotLeastPrivilege, META);
+crate::client_rule!(OauthScopeNotLeastPrivilege, META, Opts);
 
 impl ClientCheck for OauthScopeNotLeastPrivilege {
     fn check_client(&self, cx: &Ctx<'_>, d: &OauthData, c: &Client, e: &mut Emit<'_, '_>) {

@@ -27,7 +27,7 @@ pub struct Opts {
     pub known: Vec<String>,
 }
 
-crate::client_rule!(OauthScopeUnknown, META);
+crate::client_rule!(OauthScopeUnknown, META, Opts);
 
 impl ClientCheck for OauthScopeUnknown {
     fn check_client(&self, cx: &Ctx<'_>, d: &OauthData, c: &Client, e: &mut Emit<'_, '_>) {

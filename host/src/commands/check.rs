@@ -150,7 +150,7 @@ fn settings_error(e: GuestError, cfg: &Config) -> Error {
         (GuestError::Settings(msg), Some(path)) if msg.starts_with("options") => {
             let loc = msg
                 .split(|c: char| !c.is_ascii_alphanumeric())
-                .find_map(|w| cfg.locate_rule(w))
+                .find_map(|w| cfg.locate_rule_option(w, msg))
                 .unwrap_or(config::Loc { line: 1, column: 1 });
             Error::Config {
                 path: path.clone(),
