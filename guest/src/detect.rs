@@ -42,53 +42,81 @@ impl Kind {
     }
 }
 
-struct Patterns {
-    formats: Vec<(Kind, Regex)>,
-    /// The formats plus the keyword trigger, in one automaton: nearly every value in a state
-    /// matches none, and one pass over it rejects it (nine separate searches did not).
-    any: RegexSet,
-    keyword: Regex,
-    secret_name: Regex,
-    not_secret_name: Regex,
+/// Token formats, in the order they are tried.
+const FORMATS: [(Kind, &str); 9] = [
+    (
+        Kind::PrivateKey,
+        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
+    ),
+    (Kind::VaultToken, r"\bhv[sbr]\.[A-Za-z0-9_-]{24,}"),
+    (
+        Kind::AwsAccessKey,
+        r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b",
+    ),
+    (
+        Kind::Jwt,
+        r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+    ),
+    (
+        Kind::GithubToken,
+        r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})",
+    ),
+    (Kind::SlackToken, r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
+    (Kind::GoogleApiKey, r"\bAIza[0-9A-Za-z_-]{35}\b"),
+    (Kind::StripeKey, r"\b[sr]k_live_[0-9A-Za-z]{16,}"),
+    (
+        Kind::UrlCredentials,
+        r"[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]{3,})@",
+    ),
+];
+
+/// NAME=value / NAME: value / "name": "value" inside scripts and documents.
+const KEYWORD: &str = r#"(?i)(?:^|[^A-Za-z0-9])([A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Za-z0-9_]*)["']?\s*[:=]\s*\\?["']?([^\s"'\\,;}]{6,})"#;
+
+const SECRET_NAME: &str = r"(?i)(?:^|_|-)(?:password|passwd|pwd|pass|secret|token|api_?key|apikey|private_?key|access_?key|secret_?key|credentials?|auth|passphrase)(?:$|_|-)";
+
+const NOT_SECRET_NAME: &str = r"(?i)(?:_id|_ids|_arn|_name|_names|_version|_length|_policy|_required|_enabled|_type|_path|_uri|_url|_ttl|_expiry|_expiration|_rotation|_count|_reset|_wo|_wo_version|_min|_max|_fingerprint)$|^(?:token_type|auth_type|auth_method|authentication_type)$";
+
+// Each automaton is compiled on first use: the guest starts fresh for every check, and on a
+// small input compiling patterns that never run cost more than the check (bench/NOTES.md).
+// Most values only ever meet the combined set.
+
+fn compile(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("built-in detector regex {pattern}: {e}"))
 }
 
-fn patterns() -> &'static Patterns {
-    static P: OnceLock<Patterns> = OnceLock::new();
-    P.get_or_init(|| {
-        let re = |s: &str| Regex::new(s).unwrap_or_else(|e| panic!("built-in detector regex {s}: {e}"));
-        let formats: Vec<(Kind, Regex)> = vec![
-                (Kind::PrivateKey, re(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
-                (Kind::VaultToken, re(r"\bhv[sbr]\.[A-Za-z0-9_-]{24,}")),
-                (Kind::AwsAccessKey, re(r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b")),
-                (Kind::Jwt, re(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
-                (Kind::GithubToken, re(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})")),
-                (Kind::SlackToken, re(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
-                (Kind::GoogleApiKey, re(r"\bAIza[0-9A-Za-z_-]{35}\b")),
-                (Kind::StripeKey, re(r"\b[sr]k_live_[0-9A-Za-z]{16,}")),
-                (Kind::UrlCredentials, re(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]{3,})@")),
-        ];
-        let any = RegexSet::new(
-            formats
-                .iter()
-                .map(|(_, r)| r.as_str())
-                .chain([KEYWORD_TRIGGER]),
-        )
-        .unwrap_or_else(|e| panic!("built-in detector set: {e}"));
-        Patterns {
-            formats,
-            any,
-            // NAME=value / NAME: value / "name": "value" inside scripts and documents.
-            keyword: re(
-                r#"(?i)(?:^|[^A-Za-z0-9])([A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Za-z0-9_]*)["']?\s*[:=]\s*\\?["']?([^\s"'\\,;}]{6,})"#,
-            ),
-            secret_name: re(
-                r"(?i)(?:^|_|-)(?:password|passwd|pwd|pass|secret|token|api_?key|apikey|private_?key|access_?key|secret_?key|credentials?|auth|passphrase)(?:$|_|-)",
-            ),
-            not_secret_name: re(
-                r"(?i)(?:_id|_ids|_arn|_name|_names|_version|_length|_policy|_required|_enabled|_type|_path|_uri|_url|_ttl|_expiry|_expiration|_rotation|_count|_reset|_wo|_wo_version|_min|_max|_fingerprint)$|^(?:token_type|auth_type|auth_method|authentication_type)$",
-            ),
-        }
+/// The formats plus the keyword trigger, in one automaton: nearly every value in a state
+/// matches none, and one pass over it rejects it (nine separate searches did not).
+fn any() -> &'static RegexSet {
+    static SET: OnceLock<RegexSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        RegexSet::new(FORMATS.iter().map(|(_, p)| *p).chain([KEYWORD_TRIGGER]))
+            .unwrap_or_else(|e| panic!("built-in detector set: {e}"))
     })
+}
+
+fn format(i: usize) -> &'static Regex {
+    static RES: [OnceLock<Regex>; FORMATS.len()] = [const { OnceLock::new() }; FORMATS.len()];
+    RES[i].get_or_init(|| compile(FORMATS[i].1))
+}
+
+fn lazy(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| compile(pattern))
+}
+
+fn keyword() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    lazy(&R, KEYWORD)
+}
+
+fn secret_name_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    lazy(&R, SECRET_NAME)
+}
+
+fn not_secret_name_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    lazy(&R, NOT_SECRET_NAME)
 }
 
 /// Every keyword assignment contains one of these words; the full pattern runs only then.
@@ -110,8 +138,7 @@ pub fn secret_named(name: &str) -> bool {
     if let Some(hit) = MEMO.with(|m| m.borrow().get(name).copied()) {
         return hit;
     }
-    let p = patterns();
-    let named = p.secret_name.is_match(name) && !p.not_secret_name.is_match(name);
+    let named = secret_name_re().is_match(name) && !not_secret_name_re().is_match(name);
     MEMO.with(|m| {
         let mut m = m.borrow_mut();
         if m.len() < 65536 {
@@ -210,18 +237,17 @@ pub fn detect(attr_name: &str, value: &str) -> Option<Kind> {
     if value.len() < 6 {
         return None;
     }
-    let p = patterns();
     // `is_match` stops at the first hit and skips overlapping bookkeeping; the per-pattern
     // answer is only wanted for the rare value that matches at all.
-    if !p.any.is_match(value) {
+    if !any().is_match(value) {
         return (secret_named(attr_name) && high_entropy(value)).then_some(Kind::HighEntropy);
     }
-    let fired = p.any.matches(value);
-    for (i, (kind, re)) in p.formats.iter().enumerate() {
-        if fired.matched(i) && re.is_match(value) {
+    let fired = any().matches(value);
+    for (i, (kind, _)) in FORMATS.iter().enumerate() {
+        if fired.matched(i) {
             if *kind == Kind::UrlCredentials {
                 // `scheme://user:${var.x}@host` or `:password@` placeholders are not leaks.
-                let pw = re
+                let pw = format(i)
                     .captures(value)
                     .and_then(|c| c.get(1))
                     .map(|m| m.as_str())
@@ -234,10 +260,10 @@ pub fn detect(attr_name: &str, value: &str) -> Option<Kind> {
         }
     }
     // Scripts and documents (user_data, custom_data, env blocks) with KEY=value lines.
-    if fired.matched(p.formats.len())
+    if fired.matched(FORMATS.len())
         && (value.contains('\n') || value.contains('=') || value.contains(':'))
     {
-        for c in p.keyword.captures_iter(value) {
+        for c in keyword().captures_iter(value) {
             let (Some(name), Some(v)) = (c.get(1), c.get(2)) else {
                 continue;
             };
@@ -255,6 +281,18 @@ pub fn detect(attr_name: &str, value: &str) -> Option<Kind> {
 
 #[cfg(test)]
 mod tests {
+    /// The patterns compile lazily; make sure each one compiles at all.
+    #[test]
+    fn every_builtin_pattern_compiles() {
+        for i in 0..super::FORMATS.len() {
+            super::format(i);
+        }
+        super::any();
+        super::keyword();
+        super::secret_name_re();
+        super::not_secret_name_re();
+    }
+
     // Token-shaped test values are split with `concat!` so secret scanners (ours included)
     // do not flag this file.
     use super::*;

@@ -137,7 +137,11 @@ impl FlowPolicy {
         self.secret_argument_names
             .iter()
             .chain(&self.suffix_only_names)
-            .any(|s| n == *s || n.ends_with(&format!("_{s}")))
+            .any(|s| {
+                n == *s
+                    || n.strip_suffix(s.as_str())
+                        .is_some_and(|head| head.ends_with('_'))
+            })
     }
 
     /// A literal that looks like a real secret: non-empty, not a placeholder.

@@ -193,7 +193,8 @@ pub fn run_module<C: ClientCheck>(
     if !m.files.iter().any(|f| f.src.contains(d.resource())) {
         return;
     }
-    for c in module_clients(&d, m) {
+    let clients = cx.memo.module_clients(m, || module_clients(&d, m));
+    for c in clients.iter() {
         let mut e = Emit {
             meta,
             out,

@@ -138,6 +138,12 @@ pub struct Memo {
     /// Bumped by the engine for each instance; keys `client`.
     instance: std::cell::Cell<u64>,
     client: std::cell::RefCell<Option<(u64, Option<Rc<Client>>)>>,
+    flow_policy: std::cell::OnceCell<Option<Rc<crate::hcl::flow::FlowPolicy>>>,
+    /// The clients of the module being checked (the engine runs every rule on one module
+    /// before the next), keyed by the module's address.
+    module_clients: std::cell::RefCell<Option<(usize, Rc<Vec<Client>>)>>,
+    /// The HCL flow analysis, shared by TFG010–TFG014, keyed by the module list it ran on.
+    flows: std::cell::RefCell<Option<(usize, usize, Rc<Vec<crate::hcl::flow::Flow>>)>>,
 }
 
 impl Memo {
@@ -170,6 +176,48 @@ impl Memo {
         }
         let c = Rc::new(Catalogue::new(&d.scopes, extra));
         all.push((extra.to_vec(), c.clone()));
+        c
+    }
+
+    /// The `[hcl]` section, typed (validated in `engine::prepare`, so `None` cannot happen for
+    /// a prepared call).
+    pub fn flow_policy(&self, policy: &Policy) -> Option<Rc<crate::hcl::flow::FlowPolicy>> {
+        self.flow_policy
+            .get_or_init(|| crate::hcl::flow::FlowPolicy::load(policy).ok().map(Rc::new))
+            .clone()
+    }
+
+    /// The secret-flow analysis of `modules`, run once for the five rules that report it.
+    pub fn flows(
+        &self,
+        policy: &Policy,
+        modules: &[crate::hcl::Module],
+    ) -> Result<Rc<Vec<crate::hcl::flow::Flow>>, String> {
+        let key = (modules.as_ptr() as usize, modules.len());
+        if let Some((p, n, f)) = self.flows.borrow().as_ref()
+            && (*p, *n) == key
+        {
+            return Ok(f.clone());
+        }
+        let f = Rc::new(crate::hcl::flow::analyze(policy, modules)?);
+        *self.flows.borrow_mut() = Some((key.0, key.1, f.clone()));
+        Ok(f)
+    }
+
+    /// The OAuth clients of module `m`, built once for all the rules that check them.
+    pub fn module_clients(
+        &self,
+        m: &crate::hcl::Module,
+        build: impl FnOnce() -> Vec<Client>,
+    ) -> Rc<Vec<Client>> {
+        let key = m as *const crate::hcl::Module as usize;
+        if let Some((k, c)) = self.module_clients.borrow().as_ref()
+            && *k == key
+        {
+            return c.clone();
+        }
+        let c = Rc::new(build());
+        *self.module_clients.borrow_mut() = Some((key, c.clone()));
         c
     }
 

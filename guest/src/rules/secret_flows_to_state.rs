@@ -1,6 +1,6 @@
 use super::{Ctx, Hit, Rule, RuleMeta, Sink};
 use crate::hcl::Module;
-use crate::hcl::flow::{self, FlowKind};
+use crate::hcl::flow::FlowKind;
 use crate::types::Severity;
 
 /// TFG010: a secret (catalogued attribute, sensitive variable, secret data source, hard-coded
@@ -39,20 +39,20 @@ pub(crate) fn report_flows(
     }
     // The `[hcl]` section is validated in `engine::prepare`, so an error here cannot happen
     // for a prepared policy; still, never panic on data.
-    let Ok(flows) = flow::analyze(cx.policy, modules) else {
+    let Ok(flows) = cx.memo.flows(cx.policy, modules) else {
         return;
     };
-    for f in flows.into_iter().filter(|f| f.kind == kind) {
+    for f in flows.iter().filter(|f| f.kind == kind) {
         out.report(
             meta,
             Hit {
-                message: f.message,
-                path: f.loc.path,
+                message: f.message.clone(),
+                path: f.loc.path.clone(),
                 span: Some(f.loc.span),
-                address: Some(f.address),
-                attribute: (!f.attribute.is_empty()).then_some(f.attribute),
-                flow: f.hops,
-                remediation: f.remediation,
+                address: Some(f.address.clone()),
+                attribute: (!f.attribute.is_empty()).then(|| f.attribute.clone()),
+                flow: f.hops.clone(),
+                remediation: f.remediation.clone(),
                 severity: (kind == FlowKind::CannotVerify).then_some(Severity::Info),
             },
         );

@@ -99,7 +99,7 @@ impl Rule for SecretPatternInValue {
         let flows = cx
             .options
             .enabled("TFG010")
-            .then(|| crate::hcl::flow::FlowPolicy::load(cx.policy).ok())
+            .then(|| cx.memo.flow_policy(cx.policy))
             .flatten();
         for file in &m.files {
             for structure in file.body.iter() {
@@ -131,7 +131,7 @@ impl Rule for SecretPatternInValue {
                     cx,
                     rtype,
                     flows: flows
-                        .as_ref()
+                        .as_deref()
                         .filter(|_| matches!(kind, "resource" | "data")),
                     names: Vec::new(),
                     hits: Vec::new(),
