@@ -201,7 +201,7 @@ pub fn run_module<C: ClientCheck>(
             path: &c.path,
             address: &c.address,
         };
-        rule.check_client(cx, &d, &c, &mut e);
+        rule.check_client(cx, &d, c, &mut e);
     }
 }
 

@@ -127,6 +127,9 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// The flow analysis and the (address, length) of the module list it ran on.
+type FlowsMemo = (usize, usize, Rc<Vec<crate::hcl::flow::Flow>>);
+
 /// Work shared between rules within one `check` call. The packs and options are fixed for
 /// the call, so typed OAuth data and scope catalogues are built once, and the client model of
 /// an instance once for all fifteen OAuth rules (they dominated large states: bench/NOTES.md).
@@ -143,7 +146,7 @@ pub struct Memo {
     /// before the next), keyed by the module's address.
     module_clients: std::cell::RefCell<Option<(usize, Rc<Vec<Client>>)>>,
     /// The HCL flow analysis, shared by TFG010–TFG014, keyed by the module list it ran on.
-    flows: std::cell::RefCell<Option<(usize, usize, Rc<Vec<crate::hcl::flow::Flow>>)>>,
+    flows: std::cell::RefCell<Option<FlowsMemo>>,
 }
 
 impl Memo {
