@@ -1,9 +1,10 @@
 //! Terraform state and plan JSON, normalised into a stream of resource instances.
 //!
 //! Big states are the common case for a CI gate, so nothing here builds a `Value` for the
-//! whole file: the top level borrows each section as raw JSON, and each instance's attributes
-//! are parsed on their own and dropped after the rules have seen them. Peak memory is the
-//! input plus one instance.
+//! whole file. A v4 state is read in one pass: `resources` is streamed, each resource parsed
+//! into borrowed records (attributes as a borrowed DOM whose strings point into the input),
+//! handed to the rules and dropped. Other sections are borrowed as raw JSON and parsed when
+//! visited. Peak memory is the input plus one resource.
 
 pub mod plan;
 pub mod v3;
