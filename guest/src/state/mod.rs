@@ -190,6 +190,25 @@ impl<'de> serde::de::DeserializeSeed<'de> for TopSeed<'_, '_> {
     }
 }
 
+/// The top-level keys tfguard reads (others are skipped).
+const TOP_KEYS: [&str; 15] = [
+    "version",
+    "format_version",
+    "encryption_version",
+    "encrypted_data",
+    "resources",
+    "modules",
+    "outputs",
+    "values",
+    "planned_values",
+    "resource_changes",
+    "resource_drift",
+    "output_changes",
+    "prior_state",
+    "variables",
+    "configuration",
+];
+
 impl<'de> serde::de::Visitor<'de> for TopSeed<'_, '_> {
     type Value = Top<'de>;
 
@@ -203,7 +222,16 @@ impl<'de> serde::de::Visitor<'de> for TopSeed<'_, '_> {
         fn raw(r: &RawValue) -> Option<&RawValue> {
             (r.get() != "null").then_some(r)
         }
+        // A repeated key is ambiguous (which `resources` would Terraform read?): an error, as
+        // serde's derived readers make it, never a silently skipped copy.
+        let mut seen: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
+            if TOP_KEYS.contains(&key.as_str()) {
+                if seen.contains(&key) {
+                    return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+                }
+                seen.push(key.clone());
+            }
             match key.as_str() {
                 "version" => top.version = raw(map.next_value()?),
                 "format_version" => top.format_version = map.next_value()?,
@@ -664,6 +692,21 @@ mod tests {
         // `"resources": null` is an empty state, not an error, either way.
         visit(br#"{"version":4,"resources":null}"#, &mut Seen::default()).unwrap();
         visit(br#"{"resources":null,"version":4}"#, &mut Seen::default()).unwrap();
+    }
+
+    /// Two `resources` (or any repeated top-level key) are an error, whether the first was
+    /// streamed or not: a second copy must never be skipped unchecked.
+    #[test]
+    fn repeated_top_level_keys_are_errors() {
+        for doc in [
+            r#"{"version":4,"resources":[],"resources":[{"mode":"managed","type":"t","name":"n","instances":[]}]}"#,
+            r#"{"resources":[],"version":4,"resources":[]}"#,
+            r#"{"version":4,"version":4}"#,
+        ] {
+            let e = visit(doc.as_bytes(), &mut Collect::default()).unwrap_err();
+            assert!(e.message.contains("duplicate key"), "{doc}: {}", e.message);
+            assert!(!e.unsupported);
+        }
     }
 
     /// A bad resource found while streaming is a document error, not a JSON syntax error.
