@@ -301,6 +301,12 @@ mod tests {
         }
     }
 
+    /// The report of one `check` call over `docs`.
+    fn report(docs: &[Document], settings: &Settings) -> Report {
+        let prep = prepare(settings).unwrap();
+        check_prepared(docs, settings, &prep).0
+    }
+
     /// Sections are visited planned_values first; the finding still points at the earliest
     /// occurrence in the file.
     #[test]
@@ -311,9 +317,7 @@ mod tests {
 "planned_values":{"root_module":{"resources":[{"address":"genesyscloud_oauth_client.a","mode":"managed","type":"genesyscloud_oauth_client","name":"a",
   "provider_name":"registry.terraform.io/mikeschaeffer/genesyscloud","values":{"name":"a"}}]}}}"#;
         let docs = vec![Document::new("plan.json", DocKind::Plan, plan)];
-        let settings = default_settings();
-        let prep = prepare(&settings).unwrap();
-        let (report, _) = check_prepared(&docs, &settings, &prep);
+        let report = report(&docs, &default_settings());
         let f: Vec<_> = report
             .findings
             .iter()
@@ -332,9 +336,7 @@ mod tests {
         let tf = "resource \"aws_db_instance\" \"db\" {\n  password = \"Sup3rS3cretPassw0rd\"\n}\n";
         let docs = vec![Document::new("m/main.tf", DocKind::Hcl, tf)];
         let rules_at_line_2 = |settings: &Settings| {
-            let prep = prepare(settings).unwrap();
-            let (report, _) = check_prepared(&docs, settings, &prep);
-            report
+            report(&docs, settings)
                 .findings
                 .iter()
                 .filter(|f| f.span.is_some_and(|s| s.line == 2))
@@ -355,10 +357,7 @@ mod tests {
  {"index_key":"a","attributes":{"name":"a","authorized_grant_type":"CLIENT-CREDENTIALS","scopes":["users:readonly"],"roles":[{"role_id":"r"}]}},
  {"index_key":"b","attributes":{"name":"b","authorized_grant_type":"CLIENT-CREDENTIALS","scopes":["user:read"],"roles":[{"role_id":"r"}]}}]}]}"#;
         let docs = vec![Document::new("s.tfstate", DocKind::State, state)];
-        let settings = default_settings();
-        let prep = prepare(&settings).unwrap();
-        let (report, _) = check_prepared(&docs, &settings, &prep);
-        let unknown: Vec<_> = report
+        let unknown: Vec<_> = report(&docs, &default_settings())
             .findings
             .iter()
             .filter(|f| f.rule_id == "TFG030")
