@@ -106,6 +106,23 @@ impl OauthData {
         }
     }
 
+    /// The provider's local name in `required_providers` (`genesyscloud` unless the pack says).
+    pub fn provider_local_name(&self) -> &str {
+        if self.oauth.provider_local_name.is_empty() {
+            "genesyscloud"
+        } else {
+            &self.oauth.provider_local_name
+        }
+    }
+
+    /// The source address to recommend: the pack's first accepted one.
+    pub fn preferred_source(&self) -> &str {
+        self.oauth
+            .provider_sources
+            .first()
+            .map_or("", String::as_str)
+    }
+
     pub fn argument(&self, name: &str) -> Option<&Argument> {
         self.schema.argument.iter().find(|a| a.name == name)
     }

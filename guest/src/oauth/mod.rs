@@ -145,14 +145,9 @@ pub fn rule_options<T: DeserializeOwned + Default>(
 
 /// The clients of an HCL module, values resolved with the module's evaluator.
 pub fn module_clients(d: &OauthData, m: &Module) -> Vec<Client> {
-    let local = if d.oauth.provider_local_name.is_empty() {
-        "genesyscloud"
-    } else {
-        &d.oauth.provider_local_name
-    };
     let idx = crate::hcl::ModuleIndex::new(m);
     let eval = crate::hcl::Evaluator::new(&idx);
-    model::clients_in_module(m, d.resource(), local, &Evaluated(&eval))
+    model::clients_in_module(m, d.resource(), d.provider_local_name(), &Evaluated(&eval))
 }
 
 /// Values of variables, locals and functions, from the module's static evaluator.

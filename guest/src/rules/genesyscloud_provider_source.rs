@@ -69,12 +69,7 @@ impl Rule for GenesyscloudProviderSource {
             if ok {
                 continue;
             }
-            let good = d
-                .oauth
-                .provider_sources
-                .first()
-                .cloned()
-                .unwrap_or_default();
+            let good = d.preferred_source();
             // The string's contents, inside its quotes.
             let span = site
                 .offset
@@ -104,17 +99,8 @@ impl Rule for GenesyscloudProviderSource {
         let Some(d) = load_data(cx, &META, &m.dir, out) else {
             return;
         };
-        let local = if d.oauth.provider_local_name.is_empty() {
-            "genesyscloud"
-        } else {
-            d.oauth.provider_local_name.as_str()
-        };
-        let good = d
-            .oauth
-            .provider_sources
-            .first()
-            .cloned()
-            .unwrap_or_default();
+        let local = d.provider_local_name();
+        let good = d.preferred_source();
         for f in &m.files {
             for tf in f.body.get_blocks("terraform") {
                 for rp in tf.body.get_blocks("required_providers") {

@@ -46,12 +46,7 @@ fn check_references(cx: &Ctx<'_>, m: &Module, out: &mut Sink) {
     let Some(d) = load_data(cx, &META, &m.dir, out) else {
         return;
     };
-    let local = if d.oauth.provider_local_name.is_empty() {
-        "genesyscloud"
-    } else {
-        d.oauth.provider_local_name.as_str()
-    };
-    let Some(req) = provider_requirement(m, local) else {
+    let Some(req) = provider_requirement(m, d.provider_local_name()) else {
         return;
     };
     let Some((con, _)) = req.version.as_ref() else {
