@@ -142,6 +142,7 @@ pub struct Memo {
     instance: std::cell::Cell<u64>,
     client: std::cell::RefCell<Option<(u64, Option<Rc<Client>>)>>,
     flow_policy: std::cell::OnceCell<Option<Rc<crate::hcl::flow::FlowPolicy>>>,
+    needles: std::cell::OnceCell<Rc<known_secret_in_state::Needles>>,
     /// The clients of the module being checked (the engine runs every rule on one module
     /// before the next), keyed by the module's address.
     module_clients: std::cell::RefCell<Option<(usize, Rc<Vec<Client>>)>>,
@@ -187,6 +188,16 @@ impl Memo {
     pub fn flow_policy(&self, policy: &Policy) -> Option<Rc<crate::hcl::flow::FlowPolicy>> {
         self.flow_policy
             .get_or_init(|| crate::hcl::flow::FlowPolicy::load(policy).ok().map(Rc::new))
+            .clone()
+    }
+
+    /// Searchers for every encoding of the known (Vault) secrets of this call.
+    pub(crate) fn needles(
+        &self,
+        secrets: &[crate::types::KnownSecret],
+    ) -> Rc<known_secret_in_state::Needles> {
+        self.needles
+            .get_or_init(|| Rc::new(known_secret_in_state::Needles::new(secrets)))
             .clone()
     }
 
