@@ -226,16 +226,7 @@ fn destroy_deletes_client_and_every_vault_version() {
 #[test]
 fn gate_finding_refuses_the_apply() {
     let mut env = Env::new();
-    let main = env.path().join("main.tf");
-    let src = std::fs::read_to_string(&main).unwrap();
-    std::fs::write(
-        &main,
-        src.replace(
-            "  state                         = \"active\"\n",
-            "  state                         = \"active\"\n  expose_client_secret          = true\n",
-        ),
-    )
-    .unwrap();
+    env.expose_secret_in_config();
     let o = env.run(&["apply", "--auto-approve", "."]);
     assert_code(&o, 1, "gated apply");
     let (out, err) = common::text(&o);
@@ -342,16 +333,7 @@ fn rotate_is_not_blocked_by_the_gate() {
     let old = env.emu.clients()[0].secret.clone();
     // A finding appears after provisioning (here: exposing the secret in config): `apply` is
     // refused, but `rotate`, the remedy, still runs.
-    let main = env.path().join("main.tf");
-    let src = std::fs::read_to_string(&main).unwrap();
-    std::fs::write(
-        &main,
-        src.replace(
-            "  state                         = \"active\"\n",
-            "  state                         = \"active\"\n  expose_client_secret          = true\n",
-        ),
-    )
-    .unwrap();
+    let original = env.expose_secret_in_config();
     let o = env.run(&["apply", "--auto-approve", "."]);
     assert_code(&o, 1, "gated apply");
     let o = env.run(&["rotate", "genesyscloud_oauth_client.reporting", "."]);
@@ -359,7 +341,7 @@ fn rotate_is_not_blocked_by_the_gate() {
     let (_, err) = common::text(&o);
     assert!(err.contains("rotating anyway"), "{err}");
     assert_ne!(env.emu.clients()[0].secret, old);
-    std::fs::write(&main, &src).unwrap();
+    std::fs::write(env.path().join("main.tf"), original).unwrap();
     env.audit(&[VAULT_PATH]);
 }
 

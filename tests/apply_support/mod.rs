@@ -126,6 +126,20 @@ impl Env {
     }
 
     /// `apply --auto-approve`, asserting exit 0.
+    /// Edit the example's `main.tf` so the gate has an error finding (TFG042: the client's
+    /// secret exposed in state). Returns the original text.
+    pub fn expose_secret_in_config(&self) -> String {
+        let main = self.path().join("main.tf");
+        let src = std::fs::read_to_string(&main).expect("main.tf");
+        let edited = src.replace(
+            "  state                         = \"active\"\n",
+            "  state                         = \"active\"\n  expose_client_secret          = true\n",
+        );
+        assert_ne!(edited, src, "the example's `state` line moved");
+        std::fs::write(&main, edited).expect("write main.tf");
+        src
+    }
+
     pub fn apply(&mut self) -> Output {
         let o = self.run(&["apply", "--auto-approve", "."]);
         assert_ok(&o, "apply");
