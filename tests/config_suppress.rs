@@ -213,6 +213,8 @@ fn malformed_suppressions_are_reported_at_the_comment() {
 #[test]
 fn config_is_found_by_walking_up_and_changes_the_gate() {
     let dir = tempfile::tempdir().unwrap();
+    // A project is a git checkout: the config is looked for up to its root (and no higher).
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
     write(dir.path(), "infra/app/secrets.tf", SECRETS_TF);
     write(
         dir.path(),

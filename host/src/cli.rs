@@ -50,6 +50,25 @@ pub struct SandboxArgs {
     /// Time limit for the policy guest, e.g. 30s or 500ms.
     #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
+    /// Largest file read, e.g. 512MiB; a larger one is a document error naming this cap.
+    #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = parse_size_u64, env = "TFGUARD_MAX_FILE_SIZE")]
+    pub max_file_size: u64,
+    /// Most input read in one run, all files together, e.g. 1GiB.
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size_u64, env = "TFGUARD_MAX_INPUT_SIZE")]
+    pub max_input_size: u64,
+}
+
+impl SandboxArgs {
+    pub fn input_limits(&self) -> crate::discover::InputLimits {
+        crate::discover::InputLimits {
+            max_file_size: self.max_file_size,
+            max_input_size: self.max_input_size,
+        }
+    }
+}
+
+fn parse_size_u64(s: &str) -> Result<u64, String> {
+    parse_size(s).map(|n| n as u64)
 }
 
 #[derive(Debug, Args)]

@@ -75,29 +75,47 @@ pub struct IgnoreBlock {
     pub reason: String,
 }
 
-/// Walk up from `start` looking for `.tfguard.hcl`.
+/// Walk up from `start` looking for `.tfguard.hcl`, no further than the root of its tree (the
+/// git checkout): a config above the checked tree is not the tree's to pick up.
 pub fn discover(start: &Path) -> Option<PathBuf> {
+    let tree = crate::discover::Tree::of(start).ok()?;
     let abs = std::fs::canonicalize(start).ok()?;
     let mut dir = if abs.is_dir() {
         abs
     } else {
         abs.parent()?.to_path_buf()
     };
+    if !dir.starts_with(tree.root()) {
+        dir = tree.root().to_path_buf();
+    }
     loop {
         let candidate = dir.join(FILE_NAME);
-        if candidate.is_file() {
+        if std::fs::symlink_metadata(&candidate).is_ok() {
             return Some(candidate);
         }
-        if !dir.pop() {
+        if dir == tree.root() || !dir.pop() {
             return None;
         }
     }
 }
 
+/// Cap on a config file: a real one is a few KiB.
+pub const MAX_CONFIG_SIZE: u64 = 1 << 20;
+
 /// Reads the file and validates its structure (rule ids are checked later, against the guest's
 /// rule list, by [`Config::check_rule_ids`]).
 pub fn load(path: &Path) -> Result<Config> {
-    let src = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let tree = crate::discover::Tree::of(path)?;
+    let bytes = crate::discover::read_confined(&tree, path, MAX_CONFIG_SIZE)?;
+    let src = String::from_utf8(bytes).map_err(|e| Error::Config {
+        path: path.to_path_buf(),
+        line: 1,
+        column: 1,
+        message: format!(
+            "not UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ),
+    })?;
     let mut cfg = parse(&src).map_err(|(loc, message)| Error::Config {
         path: path.to_path_buf(),
         line: loc.line,

@@ -1,14 +1,282 @@
-//! Finding the files to check. Directories are walked (skipping `.terraform/` and `.git/`,
-//! never following symlinked directories); files are classified by name, and plan JSON by
-//! content, since `terraform show -json` output has no fixed name.
+//! Finding and reading the files to check.
+//!
+//! A gate reads files that anyone can put in a pull request, so every read goes through
+//! [`Tree::read`]: the file must resolve inside the checked tree (the enclosing git checkout, or
+//! the named directory when there is none) and be a regular file; FIFOs, devices, sockets and
+//! the virtual file systems (`/proc`, `/sys`, `/dev`) are never opened, and no read goes past
+//! the size cap. A file that fails any of these is a document error (exit 2) and is never shown:
+//! a gate that silently skipped it would fail open, one that read it could echo the CI job's
+//! environment into a code frame. Directories are walked without following symlinked
+//! directories (no loops), skipping `.terraform/` and `.git/`; files are classified by name, and
+//! plan JSON by content, since `terraform show -json` output has no fixed name.
 
+use std::fs::{File, Metadata};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::runtime::wit::{DocKind, Document};
+use crate::runtime::wit::{DocError, DocKind, Document};
 
 const SKIP_DIRS: &[&str] = &[".terraform", ".git", "node_modules", ".terragrunt-cache"];
+
+/// Mount points of kernel-made files: a "regular" file there (`/proc/self/environ`) is never a
+/// Terraform file of anyone's tree.
+const VIRTUAL_ROOTS: &[&str] = &["/proc", "/sys", "/dev"];
+
+/// Caps on what one run reads (`--max-file-size`, `--max-input-size`). An over-cap file is a
+/// document error naming the cap, so a `/dev/zero`-sized input cannot exhaust memory.
+#[derive(Debug, Clone, Copy)]
+pub struct InputLimits {
+    pub max_file_size: u64,
+    pub max_input_size: u64,
+}
+
+impl Default for InputLimits {
+    fn default() -> Self {
+        InputLimits {
+            max_file_size: 512 << 20,
+            max_input_size: 1 << 30,
+        }
+    }
+}
+
+/// What a run read: the documents for the guest, and the files it refused, as document errors.
+#[derive(Default)]
+pub struct Collected {
+    pub docs: Vec<Document>,
+    pub errors: Vec<DocError>,
+    read_total: u64,
+}
+
+/// Why a file was not read. Messages never quote the file's bytes or a symlink's target.
+#[derive(Debug)]
+pub enum Refusal {
+    OutsideTree { root: PathBuf },
+    LinkToOther,
+    NotRegular(&'static str),
+    Virtual,
+    TooLarge { cap: u64 },
+    InputCap { cap: u64 },
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::OutsideTree { root } => write!(
+                f,
+                "not read: it resolves outside the checked tree `{}` (a symlink is followed only to a file inside the tree)",
+                root.display()
+            ),
+            Refusal::LinkToOther => write!(
+                f,
+                "not read: a symlink to a file whose name is not a Terraform file's (*.tf, *.tfvars, *.tfstate, *.json)"
+            ),
+            Refusal::NotRegular(what) => {
+                write!(f, "not read: a {what}, not a regular file")
+            }
+            Refusal::Virtual => write!(
+                f,
+                "not read: a file of a virtual file system (/proc, /sys, /dev), not a Terraform file"
+            ),
+            Refusal::TooLarge { cap } => write!(
+                f,
+                "not read: larger than the {} cap on one file (--max-file-size)",
+                human_size(*cap)
+            ),
+            Refusal::InputCap { cap } => write!(
+                f,
+                "not read: the run has reached its {} cap on all input (--max-input-size)",
+                human_size(*cap)
+            ),
+            Refusal::Io(e) if e.raw_os_error() == Some(libc_eloop()) => {
+                write!(f, "not read: a symlink loop")
+            }
+            Refusal::Io(e) => write!(f, "not read: {e}"),
+        }
+    }
+}
+
+fn libc_eloop() -> i32 {
+    // ELOOP is 40 on Linux and 62 on the BSDs and macOS.
+    if cfg!(target_os = "linux") { 40 } else { 62 }
+}
+
+/// `512MiB`, `1GiB`, `100KiB`, `17 bytes`: the form `--max-file-size` accepts.
+pub fn human_size(n: u64) -> String {
+    for (unit, shift) in [("GiB", 30), ("MiB", 20), ("KiB", 10)] {
+        if n >= 1 << shift && n.is_multiple_of(1 << shift) {
+            return format!("{}{unit}", n >> shift);
+        }
+    }
+    format!("{n} bytes")
+}
+
+/// The tree a path argument belongs to: the enclosing git checkout, else the directory itself
+/// (or a file's directory). Found on the lexical path, so a symlinked directory on the way
+/// cannot move the root to where it points.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    root: PathBuf,
+}
+
+impl Tree {
+    pub fn of(arg: &Path) -> Result<Tree> {
+        let abs = lexical_abs(arg).map_err(|e| Error::io(arg, e))?;
+        let is_dir = std::fs::symlink_metadata(&abs).is_ok_and(|m| m.is_dir());
+        let start = if is_dir {
+            abs.as_path()
+        } else {
+            abs.parent().unwrap_or(Path::new("/"))
+        };
+        let lexical_root = start
+            .ancestors()
+            .find(|a| a.join(".git").exists())
+            .unwrap_or(start);
+        let root = std::fs::canonicalize(lexical_root).map_err(|e| Error::io(lexical_root, e))?;
+        Ok(Tree { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Whether `dir` (canonicalised) lies inside the tree: config discovery stops at the root.
+    pub fn contains(&self, p: &Path) -> bool {
+        std::fs::canonicalize(p).is_ok_and(|c| c.starts_with(&self.root))
+    }
+
+    /// Reads `path` if it is a regular file of the tree no larger than `cap`.
+    pub fn read(&self, path: &Path, cap: u64) -> std::result::Result<Vec<u8>, Refusal> {
+        let (file, len) = self.open(path)?;
+        if len > cap {
+            return Err(Refusal::TooLarge { cap });
+        }
+        read_capped(file, cap)
+    }
+
+    /// Opens `path` if it is a regular file of the tree; returns it with its size.
+    pub fn open(&self, path: &Path) -> std::result::Result<(File, u64), Refusal> {
+        let link = std::fs::symlink_metadata(path)
+            .map_err(Refusal::Io)?
+            .file_type()
+            .is_symlink();
+        let target = std::fs::canonicalize(path).map_err(Refusal::Io)?;
+        if VIRTUAL_ROOTS.iter().any(|v| target.starts_with(v)) {
+            return Err(Refusal::Virtual);
+        }
+        if !target.starts_with(&self.root) {
+            return Err(Refusal::OutsideTree {
+                root: self.root.clone(),
+            });
+        }
+        // `x.tf -> .env` stays in the tree but would show a non-Terraform file in a code frame.
+        if link && kind_by_name(&target).is_none() {
+            return Err(Refusal::LinkToOther);
+        }
+        let meta = std::fs::metadata(&target).map_err(Refusal::Io)?;
+        regular(&meta)?;
+        let file = open_nonblocking(&target).map_err(Refusal::Io)?;
+        // The path may have been swapped between the checks and the open: judge the open file.
+        let fmeta = file.metadata().map_err(Refusal::Io)?;
+        regular(&fmeta)?;
+        if !same_file(&meta, &fmeta) {
+            return Err(Refusal::Io(std::io::Error::other(
+                "the file changed while it was being opened",
+            )));
+        }
+        Ok((file, fmeta.len()))
+    }
+}
+
+fn regular(meta: &Metadata) -> std::result::Result<(), Refusal> {
+    let ft = meta.file_type();
+    if ft.is_file() {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return Err(Refusal::NotRegular("FIFO"));
+        }
+        if ft.is_socket() {
+            return Err(Refusal::NotRegular("socket"));
+        }
+        if ft.is_block_device() || ft.is_char_device() {
+            return Err(Refusal::NotRegular("device file"));
+        }
+    }
+    if ft.is_dir() {
+        return Err(Refusal::NotRegular("directory"));
+    }
+    Err(Refusal::NotRegular("special file"))
+}
+
+#[cfg(unix)]
+fn same_file(a: &Metadata, b: &Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &Metadata, _: &Metadata) -> bool {
+    true
+}
+
+/// `O_NONBLOCK` so that a FIFO swapped in after the checks cannot block the open;
+/// `O_NOFOLLOW` so that the canonical path cannot be turned into a symlink under us.
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    }
+    o.open(path)
+}
+
+/// Reads at most `cap` bytes; one more means the file is over the cap (its size may lie).
+fn read_capped(r: impl Read, cap: u64) -> std::result::Result<Vec<u8>, Refusal> {
+    let mut buf = Vec::new();
+    r.take(cap.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(Refusal::Io)?;
+    if buf.len() as u64 > cap {
+        return Err(Refusal::TooLarge { cap });
+    }
+    Ok(buf)
+}
+
+/// `cwd.join(p)` with `.` and `..` resolved by name, not by following links.
+fn lexical_abs(p: &Path) -> std::io::Result<PathBuf> {
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(p)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a file that is not a document (config, policy pack) under the same confinement: a
+/// config file in the checked tree must not be able to name `/proc/self/environ` as a pack.
+pub fn read_confined(tree: &Tree, path: &Path, cap: u64) -> Result<Vec<u8>> {
+    tree.read(path, cap).map_err(|r| match r {
+        Refusal::Io(e) => Error::io(path, e),
+        other => Error::Usage(format!("{}: {other}", display(path))),
+    })
+}
 
 /// What a file name says about its kind; `None` = not ours (when walking a directory).
 pub fn kind_by_name(path: &Path) -> Option<DocKind> {
@@ -52,43 +320,114 @@ pub fn looks_like_terraform_json(head: &[u8]) -> bool {
         .any(|k| s.contains(k))
 }
 
-fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::io(path, e))
-}
-
-fn display(path: &Path) -> String {
+pub fn display(path: &Path) -> String {
     let s = path.to_string_lossy();
     s.strip_prefix("./").unwrap_or(&s).to_string()
 }
 
-/// Collect documents from the command-line paths. `-` reads stdin (kind detected).
-pub fn collect(paths: &[PathBuf], var_files: &[PathBuf]) -> Result<Vec<Document>> {
-    let mut docs = Vec::new();
+impl Collected {
+    fn refuse(&mut self, path: &Path, why: Refusal) {
+        self.errors.push(DocError {
+            path: display(path),
+            span: None,
+            message: why.to_string(),
+            unsupported: false,
+        });
+    }
+
+    /// Reads one file of `tree` under both caps; a refusal becomes a document error. With
+    /// `only_terraform_json`, a file whose first KiBs are not state or plan JSON is skipped
+    /// (`None`, no error) before the rest of it is read, however large it is.
+    fn read(
+        &mut self,
+        tree: &Tree,
+        path: &Path,
+        limits: InputLimits,
+        only_terraform_json: bool,
+    ) -> Option<Vec<u8>> {
+        let left = limits.max_input_size.saturating_sub(self.read_total);
+        let cap = limits.max_file_size.min(left);
+        let read = tree.open(path).and_then(|(mut file, len)| {
+            if only_terraform_json {
+                let mut head = Vec::with_capacity(4096);
+                (&mut file)
+                    .take(4096)
+                    .read_to_end(&mut head)
+                    .map_err(Refusal::Io)?;
+                if !looks_like_terraform_json(&head) {
+                    return Ok(None);
+                }
+                if len > cap {
+                    return Err(Refusal::TooLarge { cap });
+                }
+                let rest = read_capped(file, cap - head.len() as u64)
+                    .map_err(|_| Refusal::TooLarge { cap })?;
+                head.extend_from_slice(&rest);
+                return Ok(Some(head));
+            }
+            if len > cap {
+                return Err(Refusal::TooLarge { cap });
+            }
+            read_capped(file, cap).map(Some)
+        });
+        match read {
+            Ok(None) => None,
+            Ok(Some(bytes)) => {
+                self.read_total += bytes.len() as u64;
+                Some(bytes)
+            }
+            Err(Refusal::TooLarge { .. }) if cap < limits.max_file_size => {
+                self.refuse(
+                    path,
+                    Refusal::InputCap {
+                        cap: limits.max_input_size,
+                    },
+                );
+                None
+            }
+            Err(why) => {
+                self.refuse(path, why);
+                None
+            }
+        }
+    }
+}
+
+/// Collect documents from the command-line paths. `-` reads stdin (kind detected). A file that
+/// cannot be read is a document error and the others are still collected; a path that does not
+/// exist is a usage error.
+pub fn collect(paths: &[PathBuf], var_files: &[PathBuf], limits: InputLimits) -> Result<Collected> {
+    let mut out = Collected::default();
     for p in paths {
         if p.as_os_str() == "-" {
-            let mut buf = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut buf)
-                .map_err(|e| Error::io("<stdin>", e))?;
+            let buf =
+                read_capped(std::io::stdin().lock(), limits.max_file_size).map_err(
+                    |r| match r {
+                        Refusal::Io(e) => Error::io("<stdin>", e),
+                        other => Error::Usage(format!("<stdin>: {other}")),
+                    },
+                )?;
+            out.read_total += buf.len() as u64;
             let trimmed = buf.iter().position(|b| !b.is_ascii_whitespace());
             let kind = match trimmed.map(|i| buf[i]) {
                 Some(b'{') => DocKind::Detect,
                 _ => DocKind::Hcl,
             };
-            docs.push(Document {
+            out.docs.push(Document {
                 path: "<stdin>".into(),
                 kind,
                 contents: buf,
             });
             continue;
         }
-        let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
+        // Not following a symlink here: a named symlink is judged by `Tree::read` like any other.
+        let meta = std::fs::symlink_metadata(p).map_err(|e| Error::io(p, e))?;
+        let tree = Tree::of(p)?;
         if meta.is_dir() {
-            walk(p, &mut docs)?;
-        } else {
-            let contents = read(p)?;
+            walk(&tree, p, limits, &mut out)?;
+        } else if let Some(contents) = out.read(&tree, p, limits, false) {
             let kind = kind_by_name(p).unwrap_or(DocKind::Detect);
-            docs.push(Document {
+            out.docs.push(Document {
                 path: display(p),
                 kind,
                 contents,
@@ -96,45 +435,53 @@ pub fn collect(paths: &[PathBuf], var_files: &[PathBuf]) -> Result<Vec<Document>
         }
     }
     for p in var_files {
-        docs.push(Document {
-            path: display(p),
-            kind: DocKind::Tfvars,
-            contents: read(p)?,
-        });
+        std::fs::symlink_metadata(p).map_err(|e| Error::io(p, e))?;
+        let tree = Tree::of(p)?;
+        if let Some(contents) = out.read(&tree, p, limits, false) {
+            out.docs.push(Document {
+                path: display(p),
+                kind: DocKind::Tfvars,
+                contents,
+            });
+        }
     }
-    Ok(docs)
+    Ok(out)
 }
 
-fn walk(dir: &Path, docs: &mut Vec<Document>) -> Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .collect::<std::io::Result<Vec<_>>>()
-        .map_err(|e| Error::io(dir, e))?;
+fn walk(tree: &Tree, dir: &Path, limits: InputLimits, out: &mut Collected) -> Result<()> {
+    let mut entries: Vec<_> =
+        match std::fs::read_dir(dir).and_then(|d| d.collect::<std::io::Result<Vec<_>>>()) {
+            Ok(e) => e,
+            Err(e) => {
+                // An unreadable directory may hold Terraform files: fail closed, keep going.
+                out.refuse(dir, Refusal::Io(e));
+                return Ok(());
+            }
+        };
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
-        let ft = entry.file_type().map_err(|e| Error::io(&path, e))?;
+        let Ok(ft) = entry.file_type() else {
+            continue;
+        };
         let name = entry.file_name();
         if ft.is_dir() {
             if !SKIP_DIRS.iter().any(|s| name == *s) {
-                walk(&path, docs)?;
+                walk(tree, &path, limits, out)?;
             }
             continue;
         }
-        // Symlinked files are read; symlinked directories are not followed (no loops).
-        if ft.is_symlink() && path.is_dir() {
-            continue;
-        }
+        // Only names of ours are ever opened; symlinked directories are not followed.
         let Some(kind) = kind_by_name(&path) else {
             continue;
         };
-        let contents = read(&path)?;
-        if kind == DocKind::Detect
-            && !looks_like_terraform_json(&contents[..contents.len().min(4096)])
-        {
+        if ft.is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
             continue;
         }
-        docs.push(Document {
+        let Some(contents) = out.read(tree, &path, limits, kind == DocKind::Detect) else {
+            continue;
+        };
+        out.docs.push(Document {
             path: display(&path),
             kind,
             contents,

@@ -22,7 +22,13 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
-pub fn load(extra: &[impl AsRef<Path>]) -> Result<Vec<PolicyPack>> {
+/// Cap on one policy pack (a generated catalogue is a few MiB).
+pub const MAX_PACK_SIZE: u64 = 64 << 20;
+
+/// The built-in packs, then `extra` (paths from the config file at `config`). Extra packs must
+/// be files of the config file's tree: the config is in the checked tree, so whoever writes it
+/// could otherwise name any file of the machine.
+pub fn load(extra: &[impl AsRef<Path>], config: Option<&Path>) -> Result<Vec<PolicyPack>> {
     let mut packs: Vec<PolicyPack> = BUILTIN
         .iter()
         .map(|(name, contents)| PolicyPack {
@@ -32,7 +38,10 @@ pub fn load(extra: &[impl AsRef<Path>]) -> Result<Vec<PolicyPack>> {
         .collect();
     for p in extra {
         let p = p.as_ref();
-        let contents = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
+        let tree = crate::discover::Tree::of(config.unwrap_or(p))?;
+        let bytes = crate::discover::read_confined(&tree, p, MAX_PACK_SIZE)?;
+        let contents = String::from_utf8(bytes)
+            .map_err(|_| Error::Usage(format!("{}: policy pack is not UTF-8", p.display())))?;
         packs.push(PolicyPack {
             name: p.display().to_string(),
             contents,

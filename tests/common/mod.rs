@@ -134,3 +134,27 @@ pub fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
     std::fs::write(&p, contents).expect("write");
     p
 }
+
+/// Runs `cmd` and fails the test (after killing it) if it has not ended within `secs`: for
+/// inputs that could block or exhaust memory, a hang must fail, not stall the suite.
+pub fn run_bounded(cmd: &mut Command, secs: u64) -> Output {
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn tfguard");
+    let pid = child.id();
+    // wait_with_output drains both pipes, so a large report cannot block the child.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(secs)) {
+        Ok(out) => out.expect("output"),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("tfguard did not finish within {secs}s");
+        }
+    }
+}

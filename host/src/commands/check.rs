@@ -24,7 +24,7 @@ pub fn load_config(explicit: Option<&Path>, first_path: Option<&Path>) -> Result
 
 pub fn settings(cfg: &Config) -> Result<Settings> {
     Ok(Settings {
-        packs: packs::load(&cfg.pack_paths())?,
+        packs: packs::load(&cfg.pack_paths(), cfg.path.as_deref())?,
         options_json: cfg.options_json(),
         known_secrets: Vec::new(),
     })
@@ -168,7 +168,8 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         args.config.as_deref(),
         args.paths.first().map(|p| p.as_path()),
     )?;
-    let mut docs = discover::collect(&args.paths, &args.var_files)?;
+    let collected = discover::collect(&args.paths, &args.var_files, args.sandbox.input_limits())?;
+    let mut docs = collected.docs;
     if args.skip_unknown {
         // Hooks pass every staged `*.json`; only state and plan JSON are ours.
         docs.retain(|d| {
@@ -176,7 +177,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
                 || discover::looks_like_terraform_json(&d.contents[..d.contents.len().min(4096)])
         });
     }
-    if docs.is_empty() && !args.skip_unknown {
+    if docs.is_empty() && collected.errors.is_empty() && !args.skip_unknown {
         return Err(Error::Usage(format!(
             "no Terraform files (*.tf, *.tfvars, *.tfstate, plan JSON) found in {}",
             args.paths
@@ -198,7 +199,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         .check(&docs, &settings)
         .map_err(|e| settings_error(e, &cfg));
     wipe(&mut settings);
-    let report = report?;
+    let mut report = report?;
+    // Files refused before the guest saw them fail the gate like malformed ones.
+    report.errors.splice(0..0, collected.errors);
     let threshold = fail_threshold(args.fail_on, &cfg);
 
     let cx = Ctx {

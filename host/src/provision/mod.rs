@@ -103,7 +103,16 @@ pub fn prepare_with(
     enforce: bool,
 ) -> Result<std::result::Result<Prepared, u8>> {
     let cfg = check::load_config(a.config.as_deref(), Some(a.dir.as_path()))?;
-    let docs = crate::discover::collect(std::slice::from_ref(&a.dir), &a.var_files)?;
+    let collected = crate::discover::collect(
+        std::slice::from_ref(&a.dir),
+        &a.var_files,
+        a.sandbox.input_limits(),
+    )?;
+    // Provisioning acts on the configuration: a file it could not read stops it.
+    if let Some(e) = collected.errors.first() {
+        return Err(Error::Usage(format!("{}: {}", e.path, e.message)));
+    }
+    let docs = collected.docs;
     if !docs.iter().any(|d| d.kind == DocKind::Hcl) {
         return Err(Error::Usage(format!(
             "no Terraform configuration (*.tf) in {}",
