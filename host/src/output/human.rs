@@ -5,33 +5,112 @@
 
 use std::io::Write;
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
 use super::{Ctx, sev_str};
-use crate::runtime::wit::{DocError, Finding, Severity, Span};
+use crate::runtime::wit::{DocError, Document, Finding, Severity, Span};
 
-/// Byte range of a 1-based line/character-column span in `src` (end exclusive, clamped).
-pub fn byte_range(src: &str, span: &Span) -> std::ops::Range<usize> {
-    let offset = |line: u32, col: u32| -> usize {
-        let mut start = 0usize;
-        for _ in 1..line.max(1) {
-            match src[start..].find('\n') {
-                Some(i) => start += i + 1,
-                None => return src.len(),
-            }
-        }
-        let line_end = src[start..].find('\n').map_or(src.len(), |i| start + i);
-        src[start..line_end]
+/// One document's text as the frames show it, with its line starts, built once per render: a
+/// span is then found in O(log lines + line length) and a frame holds only its own lines, so
+/// rendering costs the file once plus the lines shown, never the file times the findings.
+pub struct Source {
+    text: String,
+    line_starts: Vec<usize>,
+}
+
+impl Source {
+    pub fn new(text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Source { text, line_starts }
+    }
+
+    /// Byte offset of a 1-based line and character column (clamped to the line's end).
+    fn offset(&self, line: u32, col: u32) -> usize {
+        let Some(&start) = self.line_starts.get(line.max(1) as usize - 1) else {
+            return self.text.len();
+        };
+        let line_end = self
+            .line_starts
+            .get(line.max(1) as usize)
+            .map_or(self.text.len(), |n| n - 1);
+        self.text[start..line_end]
             .char_indices()
             .nth(col.max(1) as usize - 1)
             .map_or(line_end, |(i, _)| start + i)
-    };
-    let a = offset(span.line, span.column);
-    let b = offset(span.end_line, span.end_column).max(a);
-    a..b
+    }
+
+    /// Byte range of a span (end exclusive, clamped).
+    pub fn byte_range(&self, span: &Span) -> std::ops::Range<usize> {
+        let a = self.offset(span.line, span.column);
+        let b = self.offset(span.end_line, span.end_column).max(a);
+        a..b
+    }
+
+    /// The whole lines that `range` touches, as (their text, first line's number, `range`
+    /// relative to that text).
+    fn lines(&self, range: std::ops::Range<usize>) -> (&str, usize, std::ops::Range<usize>) {
+        let first = self
+            .line_starts
+            .partition_point(|&s| s <= range.start)
+            .max(1)
+            - 1;
+        let last = self
+            .line_starts
+            .partition_point(|&s| s <= range.end.max(range.start))
+            .max(1)
+            - 1;
+        let a = self.line_starts[first];
+        let b = self
+            .line_starts
+            .get(last + 1)
+            .map_or(self.text.len(), |n| n - 1)
+            .max(range.end);
+        (&self.text[a..b], first + 1, range.start - a..range.end - a)
+    }
+}
+
+/// The sources of the documents that have a framed finding or error, masked; `work` counts the
+/// bytes read to build and cut them (the linearity test reads it).
+pub struct Frames {
+    sources: HashMap<String, Option<Source>>,
+    work: std::cell::Cell<usize>,
+}
+
+impl Frames {
+    fn get(&self, path: &str) -> Option<&Source> {
+        self.sources.get(path).and_then(Option::as_ref)
+    }
+
+    /// A snippet of the lines around `span` in `path`, if that source is known.
+    fn snippet<'a>(
+        &'a self,
+        path: &'a str,
+        span: &Span,
+        label: String,
+    ) -> Option<Snippet<'a, annotate_snippets::Annotation<'a>>> {
+        let src = self.get(path)?;
+        let (text, line, range) = src.lines(src.byte_range(span));
+        self.work.set(self.work.get() + text.len());
+        Some(
+            Snippet::source(text)
+                .line_start(line)
+                .path(path)
+                .annotation(AnnotationKind::Primary.span(range).label(label)),
+        )
+    }
+
+    pub fn work(&self) -> usize {
+        self.work.get()
+    }
 }
 
 fn level(s: Severity) -> Level<'static> {
@@ -61,79 +140,90 @@ fn family<'a>(cx: &'a Ctx<'_>, id: &str) -> &'a str {
     cx.rule(id).map(|r| r.family.as_str()).unwrap_or("")
 }
 
-/// Replace `range` of `buf` with `*`, byte for byte, so every other span in the file keeps
-/// its offsets.
-fn mask(buf: &mut [u8], range: std::ops::Range<usize>) {
-    for b in &mut buf[range] {
-        if *b != b'\n' {
-            *b = b'*';
-        }
-    }
+/// Replace `range` of `text` with `*`, byte for byte, so every other span in the file keeps
+/// its offsets (whole characters, so the text stays UTF-8).
+fn mask(text: &mut String, range: std::ops::Range<usize>) {
+    let masked: String = text[range.clone()]
+        .chars()
+        .flat_map(|c| {
+            let n = if c == '\n' { 0 } else { c.len_utf8() };
+            std::iter::repeat_n('*', n).chain((c == '\n').then_some('\n'))
+        })
+        .collect();
+    text.replace_range(range, &masked);
 }
 
 /// Source files as the code frames show them: a string literal that a secrets-family finding
 /// points at (a hard-coded secret) and the password of a redirect URI with user-info are
 /// masked, so a CI log never receives what the finding is about. Findings never carry values;
-/// this keeps the frames to the same rule.
-fn masked_sources(cx: &Ctx<'_>) -> BTreeMap<String, String> {
-    let mut out: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+/// this keeps the frames to the same rule. Each document is decoded and indexed once.
+pub fn frames(cx: &Ctx<'_>) -> Frames {
+    let docs: HashMap<&str, &Document> = cx.docs.iter().map(|d| (d.path.as_str(), d)).collect();
+    let mut work = 0usize;
+    let mut sources: HashMap<String, Option<Source>> = HashMap::new();
+    let source = |sources: &mut HashMap<String, Option<Source>>, path: &str, work: &mut usize| {
+        if !sources.contains_key(path) {
+            let src = docs
+                .get(path)
+                .and_then(|d| String::from_utf8(d.contents.clone()).ok());
+            *work += src.as_ref().map_or(0, String::len);
+            sources.insert(path.to_string(), src.map(Source::new));
+        }
+    };
+    let spanned_errors = cx.report.errors.iter().filter(|e| e.span.is_some());
+    for e in spanned_errors {
+        source(&mut sources, &e.path, &mut work);
+    }
     let userinfo = regex::Regex::new(r"://[^/@:\s]*:([^/@\s]*)@").ok();
     for f in &cx.report.findings {
-        let (Some(span), Some(src)) = (f.span, cx.source(&f.path)) else {
+        let Some(span) = f.span else { continue };
+        source(&mut sources, &f.path, &mut work);
+        let Some(Some(src)) = sources.get_mut(&f.path) else {
             continue;
         };
-        let range = byte_range(src, &span);
-        let text = &src[range.clone()];
+        let range = src.byte_range(&span);
+        work += range.len();
+        let text = &src.text[range.clone()];
         let literal = text.starts_with('"') || text.starts_with("<<") || !text.contains('=');
-        let buf = out
-            .entry(f.path.clone())
-            .or_insert_with(|| src.as_bytes().to_vec());
+        let mut masks = Vec::new();
         if family(cx, &f.rule_id) == "secrets" && literal {
             // Keep the quotes so the frame still reads as a string.
-            let inner = if text.starts_with('"') && text.len() >= 2 {
+            masks.push(if text.starts_with('"') && text.len() >= 2 {
                 range.start + 1..range.end - 1
             } else {
                 range.clone()
-            };
-            mask(buf, inner);
+            });
         }
         if let Some(re) = &userinfo {
             for c in re.captures_iter(text) {
                 if let Some(m) = c.get(1) {
-                    mask(buf, range.start + m.start()..range.start + m.end());
+                    masks.push(range.start + m.start()..range.start + m.end());
                 }
             }
         }
+        for m in masks {
+            mask(&mut src.text, m);
+        }
     }
-    out.into_iter()
-        .filter_map(|(k, v)| String::from_utf8(v).ok().map(|s| (k, s)))
-        .collect()
+    Frames {
+        sources,
+        work: std::cell::Cell::new(work),
+    }
 }
 
-fn finding_group<'a>(
-    cx: &'a Ctx<'_>,
-    sources: &'a BTreeMap<String, String>,
-    f: &'a Finding,
-) -> Vec<Group<'a>> {
+fn finding_group<'a>(cx: &'a Ctx<'_>, frames: &'a Frames, f: &'a Finding) -> Vec<Group<'a>> {
     let title = level(f.severity).primary_title(&f.message).id(&f.rule_id);
-    let src = sources
-        .get(&f.path)
-        .map(String::as_str)
-        .or_else(|| cx.source(&f.path));
-    let mut group = match (f.span, src) {
-        (Some(span), Some(src)) => {
-            let range = byte_range(src, &span);
-            let label = f
-                .attribute
-                .as_deref()
-                .map(|a| format!("`{a}`"))
-                .unwrap_or_default();
-            Group::with_title(title).element(
-                Snippet::source(src)
-                    .path(f.path.as_str())
-                    .annotation(AnnotationKind::Primary.span(range).label(label)),
-            )
-        }
+    let label = || {
+        f.attribute
+            .as_deref()
+            .map(|a| format!("`{a}`"))
+            .unwrap_or_default()
+    };
+    let snippet = f
+        .span
+        .and_then(|span| frames.snippet(&f.path, &span, label()));
+    let mut group = match (f.span, snippet) {
+        (Some(_), Some(snippet)) => Group::with_title(title).element(snippet),
         (Some(span), None) => Group::with_title(title).element(
             Origin::path(f.path.as_str())
                 .line(span.line as usize)
@@ -162,18 +252,17 @@ fn finding_group<'a>(
     vec![group]
 }
 
-fn doc_error_group<'a>(cx: &'a Ctx<'_>, e: &'a DocError) -> Vec<Group<'a>> {
+fn doc_error_group<'a>(frames: &'a Frames, e: &'a DocError) -> Vec<Group<'a>> {
     let title = if e.unsupported {
         Level::ERROR.primary_title(format!("cannot check this document: {}", e.message))
     } else {
         Level::ERROR.primary_title(&e.message)
     };
-    let group = match (e.span, cx.source(&e.path)) {
-        (Some(span), Some(src)) => Group::with_title(title).element(
-            Snippet::source(src)
-                .path(e.path.as_str())
-                .annotation(AnnotationKind::Primary.span(byte_range(src, &span))),
-        ),
+    let snippet = e
+        .span
+        .and_then(|span| frames.snippet(&e.path, &span, String::new()));
+    let group = match (e.span, snippet) {
+        (Some(_), Some(snippet)) => Group::with_title(title).element(snippet),
         (Some(span), None) => Group::with_title(title).element(
             Origin::path(e.path.as_str())
                 .line(span.line as usize)
@@ -203,12 +292,12 @@ pub fn render(w: &mut dyn Write, cx: &Ctx<'_>) -> std::io::Result<()> {
     }
     .decor_style(DecorStyle::Ascii);
 
-    let sources = masked_sources(cx);
+    let frames = frames(cx);
     for f in cx.report.findings.iter().filter(|f| f.suppressed.is_none()) {
-        writeln!(w, "{}\n", renderer.render(&finding_group(cx, &sources, f)))?;
+        writeln!(w, "{}\n", renderer.render(&finding_group(cx, &frames, f)))?;
     }
     for e in &cx.report.errors {
-        writeln!(w, "{}\n", renderer.render(&doc_error_group(cx, e)))?;
+        writeln!(w, "{}\n", renderer.render(&doc_error_group(&frames, e)))?;
     }
     // Suppressed findings stay visible, one line each, so accepted risks are never silent.
     for f in cx.report.findings.iter().filter(|f| f.suppressed.is_some()) {
@@ -257,20 +346,100 @@ mod tests {
 
     #[test]
     fn byte_ranges_count_characters() {
-        let src = "ab\nçd = 1\nlast";
+        let src = Source::new("ab\nçd = 1\nlast".into());
         let s = Span {
             line: 2,
             column: 2,
             end_line: 2,
             end_column: 3,
         };
-        assert_eq!(&src[byte_range(src, &s)], "d");
+        assert_eq!(&src.text[src.byte_range(&s)], "d");
+        let (text, line, rel) = src.lines(src.byte_range(&s));
+        assert_eq!((text, line, &text[rel]), ("çd = 1", 2, "d"));
         let past = Span {
             line: 9,
             column: 1,
             end_line: 9,
             end_column: 2,
         };
-        assert_eq!(byte_range(src, &past), src.len()..src.len());
+        assert_eq!(src.byte_range(&past), src.text.len()..src.text.len());
+        let last = Span {
+            line: 3,
+            column: 1,
+            end_line: 3,
+            end_column: 5,
+        };
+        assert_eq!(src.lines(src.byte_range(&last)).0, "last");
+    }
+
+    #[test]
+    fn masking_keeps_offsets_and_utf8() {
+        let mut t = String::from("k = \"çé\"\nnext");
+        mask(&mut t, 5..9);
+        assert_eq!(t, "k = \"****\"\nnext");
+    }
+
+    /// The renderer's work is the file once plus the lines it shows: never the file size
+    /// times the findings (issue 16: 44 s for a 30 MB state before). Counted, not timed.
+    #[test]
+    fn rendering_work_is_linear_in_file_and_findings() {
+        use crate::runtime::wit::{DocKind, Report};
+        let work = |lines: usize, findings: usize| {
+            let text: String = (0..lines)
+                .map(|i| format!("  attribute_{i} = \"value {i}\"\n"))
+                .collect();
+            let doc = Document {
+                path: "big.tf".into(),
+                kind: DocKind::Hcl,
+                contents: text.clone().into_bytes(),
+            };
+            let finding = |i: usize, spanned: bool| Finding {
+                rule_id: "TFG003".into(),
+                severity: Severity::Error,
+                message: "m".into(),
+                path: "big.tf".into(),
+                span: spanned.then_some(Span {
+                    line: (i * lines / findings + 1) as u32,
+                    column: 3,
+                    end_line: (i * lines / findings + 1) as u32,
+                    end_column: 12,
+                }),
+                address: Some("a.b".into()),
+                attribute: Some("x".into()),
+                flow: Vec::new(),
+                remediation: "fix".into(),
+                suppressed: None,
+                fingerprint: String::new(),
+            };
+            let report = Report {
+                // Half spanned (code frames), half not (state-like findings).
+                findings: (0..findings).map(|i| finding(i, i % 2 == 0)).collect(),
+                errors: Vec::new(),
+                documents: Vec::new(),
+            };
+            let docs = [doc];
+            let cx = Ctx {
+                report: &report,
+                docs: &docs,
+                rules: &[],
+                threshold: Severity::Error,
+                color: false,
+            };
+            let mut out = Vec::new();
+            let f = frames(&cx);
+            for x in report.findings.iter() {
+                let _ = Renderer::plain().render(&finding_group(&cx, &f, x));
+            }
+            render(&mut out, &cx).expect("render");
+            (f.work(), text.len())
+        };
+        for (lines, findings) in [(1_000, 10), (100_000, 10), (100_000, 10_000)] {
+            let (work, size) = work(lines, findings);
+            // The file once, then each finding's line (about 30 bytes) a few times.
+            assert!(
+                work <= size + findings * 200,
+                "{lines} lines, {findings} findings: {work} bytes of work for a {size}-byte file"
+            );
+        }
     }
 }
