@@ -809,6 +809,23 @@ fn path_id(path: &str) -> String {
         .to_string()
 }
 
+/// Fuzzing entry (`fuzz/`): one response body, with any status, through every parser the
+/// client applies to a Genesys response (client, secret, listing, error and token bodies).
+#[doc(hidden)]
+pub fn fuzz_response(status: u16, body: &[u8]) {
+    let r = Reply {
+        status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+        body: bytes_body::Body(body.to_vec()),
+        correlation: None,
+    };
+    let _ = parse_client(&r, "fuzz");
+    let _ = parse_secret(&r, "fuzz");
+    let _ = serde_json::from_slice::<Listing>(body);
+    let _ = serde_json::from_slice::<ErrorBody>(body);
+    let _ = serde_json::from_slice::<AuthErrorBody>(body);
+    let _ = serde_json::from_slice::<TokenBody>(body);
+}
+
 fn parse_client(r: &Reply, action: &str) -> Result<OAuthClient, GenesysError> {
     serde_json::from_slice(&r.body.0).map_err(|e| GenesysError::Api {
         action: action.to_string(),

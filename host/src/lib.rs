@@ -13,3 +13,17 @@ pub mod provision;
 pub mod runtime;
 pub mod secret;
 pub mod vault;
+
+/// Entry points for the fuzz targets in `fuzz/`: the host's parsers of untrusted text.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub fn config(src: &str) {
+        let _ = crate::config::parse(src);
+    }
+    pub fn genesys_response(status: u16, body: &[u8]) {
+        crate::genesys::fuzz_response(status, body);
+    }
+    pub fn vault_response(body: &[u8]) {
+        crate::vault::fuzz_read_response(body);
+    }
+}

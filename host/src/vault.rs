@@ -357,22 +357,12 @@ impl Client {
             Ok(r) => r,
             Err(e) => return Err(self.classify(e, Op::Read, mount, path)),
         };
-        let serde_json::Value::Object(map) = res.data else {
+        let Some(data) = kv_data(res.data) else {
             return Err(VaultError::NotFound {
                 mount: mount.into(),
                 path: path.into(),
             });
         };
-        let data = map
-            .into_iter()
-            .map(|(k, v)| {
-                let s = match v {
-                    serde_json::Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                (k, secret::from_string(s))
-            })
-            .collect();
         Ok(Kv2Secret {
             version: res.metadata.version,
             data,
@@ -544,6 +534,37 @@ impl Client {
 }
 
 /// `~/.vault-token`, the Vault CLI's default token helper file.
+/// The key/value pairs of a KV v2 secret's `data` (`None` when it is not an object): strings as
+/// they are, other JSON values as their JSON text, every value held as a secret.
+fn kv_data(data: serde_json::Value) -> Option<BTreeMap<String, SecretString>> {
+    let serde_json::Value::Object(map) = data else {
+        return None;
+    };
+    Some(
+        map.into_iter()
+            .map(|(k, v)| {
+                let s = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k, secret::from_string(s))
+            })
+            .collect(),
+    )
+}
+
+/// Fuzzing entry (`fuzz/`): a KV v2 read response body as the client decodes it.
+#[doc(hidden)]
+pub fn fuzz_read_response(body: &[u8]) {
+    if let Ok(r) = serde_json::from_slice::<vaultrs::api::kv2::responses::ReadSecretResponse>(body)
+    {
+        let _ = kv_data(r.data);
+    }
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+        let _ = kv_data(v);
+    }
+}
+
 fn read_token_helper_file() -> Option<SecretString> {
     let home = std::env::var_os("HOME")?;
     let t = std::fs::read_to_string(std::path::Path::new(&home).join(".vault-token")).ok()?;

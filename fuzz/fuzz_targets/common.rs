@@ -1,0 +1,40 @@
+// Shared by the guest targets: the built-in policy packs, as the host sends them.
+#![allow(dead_code)]
+use tfguard_guest::engine::{self, Prepared};
+use tfguard_guest::types::{Document, PolicyPackSrc, Report, Settings};
+
+pub fn settings(options_json: &str) -> Settings {
+    let packs = [
+        (
+            "secrets",
+            include_str!("../../policies/default/secrets.toml"),
+        ),
+        ("flows", include_str!("../../policies/default/flows.toml")),
+        ("oauth", include_str!("../../policies/default/oauth.toml")),
+    ];
+    Settings {
+        packs: packs
+            .iter()
+            .map(|(n, c)| PolicyPackSrc {
+                name: format!("builtin:default/{n}.toml"),
+                contents: (*c).to_string(),
+            })
+            .collect(),
+        options_json: options_json.to_string(),
+        known_secrets: Vec::new(),
+    }
+}
+
+thread_local! {
+    // Loading the packs is the same for every input and would be most of each run.
+    static DEFAULT: (Settings, Prepared) = {
+        let s = settings("{}");
+        let p = engine::prepare(&s).expect("the built-in packs load");
+        (s, p)
+    };
+}
+
+/// `check` with the built-in packs and default options, prepared once per fuzzing process.
+pub fn check_default(docs: &[Document]) -> Report {
+    DEFAULT.with(|(s, p)| engine::check_prepared(docs, s, p).0)
+}

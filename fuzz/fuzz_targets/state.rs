@@ -1,0 +1,12 @@
+//! state parsing (v1-v4, attributes_flat, encrypted) and the state rules: any bytes end in findings or a document error, never a panic or a hang.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use tfguard_guest::types::{DocKind, Document};
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let docs = [Document::new("terraform.tfstate", DocKind::State, data)];
+    let _ = common::check_default(&docs);
+});
