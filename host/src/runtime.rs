@@ -21,6 +21,22 @@ pub static GUEST_WASM: &[u8] = include_bytes!(env!("TFGUARD_GUEST_WASM"));
 /// Epoch ticks per second; the deadline is counted in ticks.
 const TICKS_PER_SEC: u64 = 100;
 
+/// A value that must not occur in the checked documents, named by its label (`mount/path#key`)
+/// in findings. `Debug` shows the label only.
+pub struct KnownValue {
+    pub label: String,
+    pub value: secrecy::SecretString,
+}
+
+impl std::fmt::Debug for KnownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnownValue")
+            .field("label", &self.label)
+            .field("value", &"[redacted]")
+            .finish()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Limits {
     pub max_memory: usize,
@@ -304,6 +320,31 @@ impl Runtime {
         self.with_deadline(|| guard.call_check(&mut store, docs, settings))
             .map_err(|e| self.classify(e))?
             .map_err(GuestError::Settings)
+    }
+
+    /// `check` with values the guest cross-checks documents against (`--vault-secret`, the
+    /// post-apply verification). The WIT record that carries them derives a `Debug` that would
+    /// print the value, so it exists only for the call, and its copies are wiped after it.
+    pub fn check_with_secrets(
+        &self,
+        docs: &[wit::Document],
+        settings: &mut wit::Settings,
+        known: &[KnownValue],
+    ) -> Result<wit::Report, GuestError> {
+        use secrecy::ExposeSecret;
+        settings.known_secrets = known
+            .iter()
+            .map(|k| wit::KnownSecret {
+                label: k.label.clone(),
+                value: k.value.expose_secret().to_string(),
+            })
+            .collect();
+        let report = self.check(docs, settings);
+        for k in &mut settings.known_secrets {
+            zeroize::Zeroize::zeroize(&mut k.value);
+        }
+        settings.known_secrets.clear();
+        report
     }
 
     pub fn desired_clients(

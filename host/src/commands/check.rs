@@ -9,8 +9,8 @@ use crate::discover;
 use crate::error::{Error, Result};
 use crate::output::{self, Ctx, rank};
 use crate::packs;
-use crate::runtime::wit::{DocKind, KnownSecret, Report, RuleInfo, Settings, Severity};
-use crate::runtime::{GuestError, Limits, Runtime};
+use crate::runtime::wit::{DocKind, Report, RuleInfo, Settings, Severity};
+use crate::runtime::{GuestError, KnownValue, Limits, Runtime};
 
 pub fn load_config(explicit: Option<&Path>, first_path: Option<&Path>) -> Result<Config> {
     match explicit {
@@ -33,8 +33,7 @@ pub fn settings(cfg: &Config) -> Result<Settings> {
 /// Values the guest cross-checks documents against (`--vault-secret`). They go to the guest
 /// only; findings name the label (`path#key`), never the value. Kept apart from `settings`
 /// so that stays free of I/O and secrets.
-pub fn known_secrets(paths: &[String]) -> Result<Vec<KnownSecret>> {
-    use secrecy::ExposeSecret;
+pub fn known_secrets(paths: &[String]) -> Result<Vec<KnownValue>> {
     if paths.is_empty() {
         return Ok(Vec::new());
     }
@@ -67,9 +66,9 @@ pub fn known_secrets(paths: &[String]) -> Result<Vec<KnownSecret>> {
                 None => !is_identifier_key(key),
             };
             if wanted {
-                out.push(KnownSecret {
+                out.push(KnownValue {
                     label: format!("{mount}/{path}#{key}"),
-                    value: value.expose_secret().to_string(),
+                    value: value.clone(),
                 });
             }
         }
@@ -88,15 +87,6 @@ fn is_identifier_key(key: &str) -> bool {
             "clientid", "username", "user", "name", "login", "region", "url", "host",
         ]
         .contains(&k.as_str())
-}
-
-/// Overwrite the copies handed to the guest once the check is done.
-pub fn wipe(settings: &mut Settings) {
-    use zeroize::Zeroize;
-    for k in &mut settings.known_secrets {
-        k.value.zeroize();
-    }
-    settings.known_secrets.clear();
 }
 
 pub fn fail_threshold(cli: Option<FailOn>, cfg: &Config) -> Severity {
@@ -194,12 +184,10 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let rules = rt.rules()?;
     validate_config(&mut cfg, &rules)?;
     let mut settings = settings(&cfg)?;
-    settings.known_secrets = known_secrets(&args.vault_secrets)?;
-    let report = rt
-        .check(&docs, &settings)
-        .map_err(|e| settings_error(e, &cfg));
-    wipe(&mut settings);
-    let mut report = report?;
+    let known = known_secrets(&args.vault_secrets)?;
+    let mut report = rt
+        .check_with_secrets(&docs, &mut settings, &known)
+        .map_err(|e| settings_error(e, &cfg))?;
     // Files refused before the guest saw them fail the gate like malformed ones.
     report.errors.splice(0..0, collected.errors);
     let threshold = fail_threshold(args.fail_on, &cfg);

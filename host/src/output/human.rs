@@ -55,9 +55,8 @@ impl Source {
         a..b
     }
 
-    /// The whole lines that `range` touches, as (their text, first line's number, `range`
-    /// relative to that text).
-    fn lines(&self, range: std::ops::Range<usize>) -> (&str, usize, std::ops::Range<usize>) {
+    /// Byte bounds of the whole lines that `range` touches.
+    fn line_bounds(&self, range: std::ops::Range<usize>) -> (usize, usize) {
         let first = self
             .line_starts
             .partition_point(|&s| s <= range.start)
@@ -68,14 +67,45 @@ impl Source {
             .partition_point(|&s| s <= range.end.max(range.start))
             .max(1)
             - 1;
-        let a = self.line_starts[first];
         let b = self
             .line_starts
             .get(last + 1)
             .map_or(self.text.len(), |n| n - 1)
             .max(range.end);
-        (&self.text[a..b], first + 1, range.start - a..range.end - a)
+        (self.line_starts[first], b)
     }
+
+    /// The whole lines that `range` touches, as (their text, first line's number, `range`
+    /// relative to that text).
+    fn lines(&self, range: std::ops::Range<usize>) -> (&str, usize, std::ops::Range<usize>) {
+        let (a, b) = self.line_bounds(range.clone());
+        let line = self.line_starts.partition_point(|&s| s <= a);
+        (&self.text[a..b], line, range.start - a..range.end - a)
+    }
+}
+
+/// Byte ranges of the contents of the quoted strings in `text` (HCL or JSON lines): between
+/// unescaped `"`, an unterminated one running to the end of its line.
+fn string_contents(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match (open, c) {
+            (Some(_), _) if escaped => escaped = false,
+            (Some(_), '\\') => escaped = true,
+            (Some(start), '"' | '\n') => {
+                out.push(start..i);
+                open = None;
+            }
+            (None, '"') => open = Some(i + 1),
+            _ => {}
+        }
+    }
+    if let Some(start) = open {
+        out.push(start..text.len());
+    }
+    out
 }
 
 /// The sources of the documents that have a framed finding or error, masked; `work` counts the
@@ -170,11 +200,25 @@ pub fn frames(cx: &Ctx<'_>) -> Frames {
             sources.insert(path.to_string(), src.map(Source::new));
         }
     };
-    let spanned_errors = cx.report.errors.iter().filter(|e| e.span.is_some());
-    for e in spanned_errors {
+    // A document error's frame shows the lines around a syntax error, which may hold a
+    // secret (`client_secret = "..." }}`): the contents of every string on them are masked.
+    for e in &cx.report.errors {
+        let Some(span) = e.span else { continue };
         source(&mut sources, &e.path, &mut work);
+        if let Some(Some(src)) = sources.get_mut(&e.path) {
+            let (a, b) = src.line_bounds(src.byte_range(&span));
+            work += b - a;
+            for m in string_contents(&src.text[a..b]) {
+                mask(&mut src.text, a + m.start..a + m.end);
+            }
+        }
     }
     let userinfo = regex::Regex::new(r"://[^/@:\s]*:([^/@\s]*)@").ok();
+    // `client_secret = "`, `"api_token": "`: the match ends just before the value's quote.
+    let secret_keys = regex::Regex::new(
+        r#"(?i)[\w-]*(?:secret|passw(?:or)?d|token|api_?key|private_?key|credential)[\w-]*"?\s*[=:]\s*(")"#,
+    )
+    .expect("a constant pattern");
     for f in &cx.report.findings {
         let Some(span) = f.span else { continue };
         source(&mut sources, &f.path, &mut work);
@@ -184,15 +228,29 @@ pub fn frames(cx: &Ctx<'_>) -> Frames {
         let range = src.byte_range(&span);
         work += range.len();
         let text = &src.text[range.clone()];
-        let literal = text.starts_with('"') || text.starts_with("<<") || !text.contains('=');
         let mut masks = Vec::new();
-        if family(cx, &f.rule_id) == "secrets" && literal {
-            // Keep the quotes so the frame still reads as a string.
-            masks.push(if text.starts_with('"') && text.len() >= 2 {
-                range.start + 1..range.end - 1
-            } else {
-                range.clone()
-            });
+        if family(cx, &f.rule_id) == "secrets" {
+            if text.starts_with("<<") {
+                // A heredoc: everything after its opening line.
+                let body = text.find('\n').map_or(text.len(), |i| i + 1);
+                masks.push(range.start + body..range.end);
+            }
+            masks.extend(
+                string_contents(text)
+                    .into_iter()
+                    .map(|m| range.start + m.start..range.start + m.end),
+            );
+        }
+        // Whatever the finding, a frame's lines may hold a secret-named key's value.
+        let (a, b) = src.line_bounds(range.clone());
+        work += b - a;
+        for c in secret_keys.captures_iter(&src.text[a..b]) {
+            if let Some(m) = c.get(1) {
+                let rest = &src.text[a + m.start()..b];
+                if let Some(first) = string_contents(rest).first() {
+                    masks.push(a + m.start() + first.start..a + m.start() + first.end);
+                }
+            }
         }
         if let Some(re) = &userinfo {
             for c in re.captures_iter(text) {
@@ -370,6 +428,13 @@ mod tests {
             end_column: 5,
         };
         assert_eq!(src.lines(src.byte_range(&last)).0, "last");
+    }
+
+    #[test]
+    fn string_contents_of_a_line() {
+        let t = r#"a = "x\"y" b = "open"#;
+        let r: Vec<&str> = string_contents(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(r, [r#"x\"y"#, "open"]);
     }
 
     #[test]

@@ -18,8 +18,8 @@ use secrecy::ExposeSecret;
 
 use crate::commands::check;
 use crate::error::{Error, Result};
-use crate::runtime::wit::{DocKind, Document, KnownSecret, Report, Settings, Severity};
-use crate::runtime::{Limits, Runtime};
+use crate::runtime::wit::{DocKind, Document, Report, Settings, Severity};
+use crate::runtime::{KnownValue, Limits, Runtime};
 use crate::vault;
 
 use args::ProvisionArgs;
@@ -201,23 +201,22 @@ pub fn verify(
     let mut settings = Settings {
         packs: p.settings.packs.clone(),
         options_json: p.settings.options_json.clone(),
-        known_secrets: secrets
-            .iter()
-            .map(|(label, s)| KnownSecret {
-                label: label.clone(),
-                value: s.expose_secret().to_string(),
-            })
-            .collect(),
+        known_secrets: Vec::new(),
     };
+    let known: Vec<KnownValue> = secrets
+        .iter()
+        .map(|(label, s)| KnownValue {
+            label: label.clone(),
+            value: s.clone(),
+        })
+        .collect();
     let doc = Document {
         path: st.path.display().to_string(),
         kind: DocKind::State,
         contents: bytes.clone(),
     };
-    let report = p.rt.check(std::slice::from_ref(&doc), &settings);
-    for k in &mut settings.known_secrets {
-        zeroize::Zeroize::zeroize(&mut k.value);
-    }
+    let report =
+        p.rt.check_with_secrets(std::slice::from_ref(&doc), &mut settings, &known);
     let report = report?;
     let rotate = "a state holding a secret exposes it to everyone who can read the file or its backups; treat it as leaked: delete the leaked copies and rotate it with `tfguard rotate CLIENT`, because anyone who read the file has it";
     if !report.errors.is_empty() || fails(&report) {
