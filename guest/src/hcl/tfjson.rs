@@ -253,7 +253,10 @@ fn single_interpolation(chars: &[(char, usize)]) -> Option<&[(char, usize)]> {
                     if let [rest @ .., ('~', _)] = inner {
                         inner = rest;
                     }
-                    return inner.iter().any(|(c, _)| !c.is_whitespace()).then_some(inner);
+                    return inner
+                        .iter()
+                        .any(|(c, _)| !c.is_whitespace())
+                        .then_some(inner);
                 }
             }
             _ => {}
@@ -368,7 +371,8 @@ impl Gen<'_> {
                 return fail(m.key.start, format!("`{key}` is not a valid variable name"));
             }
             self.put(&key, m.key.start);
-            self.put(" = ", m.value.start);
+            self.put(" ", m.key.end);
+            self.put("= ", m.value.start);
             self.expr(&m.value, Mode::Literal)?;
             self.put("\n", m.value.end);
         }
@@ -450,7 +454,8 @@ impl Gen<'_> {
                         return fail(m.key.start, format!("`{key}` is not a valid argument name"));
                     }
                     self.put(&key, m.key.start);
-                    self.put(" = ", m.value.start);
+                    self.put(" ", m.key.end);
+                    self.put("= ", m.value.start);
                     self.expr(&m.value, mode)?;
                     self.put("\n", m.value.end);
                 }
@@ -506,9 +511,7 @@ impl Gen<'_> {
             Ctx::Plain => Attr(Template),
             Ctx::Variable => match key {
                 "type" => Attr(Raw),
-                "default" | "description" | "sensitive" | "nullable" | "ephemeral" => {
-                    Attr(Literal)
-                }
+                "default" | "description" | "sensitive" | "nullable" | "ephemeral" => Attr(Literal),
                 "validation" => Block(0, Ctx::Plain),
                 _ => Attr(Template),
             },
@@ -594,12 +597,11 @@ impl Gen<'_> {
                     Mode::Providers => Mode::Template,
                     m => m,
                 };
+                // What follows an item maps to the item's end, so its span ends there.
                 self.put_lin("[", v.start);
                 for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        self.put(", ", item.start);
-                    }
                     self.expr(item, item_mode)?;
+                    self.put(if i + 1 < items.len() { ", " } else { " " }, item.end);
                 }
                 self.put_lin("]", v.end - 1);
             }
@@ -610,13 +612,14 @@ impl Gen<'_> {
                     _ => (Mode::Template, Mode::Template),
                 };
                 self.put_lin("{", v.start);
+                self.put("\n", v.start + 1);
                 for m in members {
-                    self.put("\n", m.key.start);
                     self.object_key(&m.key, key_mode)?;
-                    self.put(" = ", m.value.start);
+                    self.put(" ", m.key.end);
+                    self.put("= ", m.value.start);
                     self.expr(&m.value, value_mode)?;
+                    self.put("\n", m.value.end);
                 }
-                self.put("\n", v.end - 1);
                 self.put_lin("}", v.end - 1);
             }
         }
@@ -666,8 +669,8 @@ impl Gen<'_> {
         let cs = &s.chars;
         let at = |i: usize| cs.get(i).map(|c| c.0);
         let mut i = 0;
-        // Inside `${ … }`: brace depth, in a string literal, after a backslash in it.
-        let mut interp: Option<(usize, bool, bool)> = None;
+        // Inside `${ … }` / `%{ … }`: the expression's scanner.
+        let mut interp: Option<Scan> = None;
         while let Some(&(c, o)) = cs.get(i) {
             match interp.as_mut() {
                 None => {
@@ -682,34 +685,18 @@ impl Gen<'_> {
                     if (c == '$' || c == '%') && at(i + 1) == Some('{') {
                         self.put_char(c, o);
                         self.put_char('{', cs[i + 1].1);
-                        interp = Some((1, false, false));
+                        interp = Some(Scan::default());
                         i += 2;
                         continue;
                     }
                     self.string_char(c, o);
                 }
-                Some((depth, in_str, esc)) => {
-                    if *in_str {
-                        if *esc {
-                            *esc = false;
-                        } else if c == '\\' {
-                            *esc = true;
-                        } else if c == '"' {
-                            *in_str = false;
-                        }
-                        self.put_char(c, o);
-                    } else {
-                        match c {
-                            '"' => *in_str = true,
-                            '{' => *depth += 1,
-                            '}' => *depth -= 1,
-                            _ => {}
-                        }
-                        let done = *depth == 0;
-                        self.put_char(if c == '\n' || c == '\r' { ' ' } else { c }, o);
-                        if done {
-                            interp = None;
-                        }
+                Some(scan) => {
+                    let closes = scan.at_top() && c == '}';
+                    let c = scan.step(c);
+                    self.put_char(c, o);
+                    if closes {
+                        interp = None;
                     }
                 }
             }
@@ -742,32 +729,55 @@ impl Gen<'_> {
     }
 
     /// Expression text; its first character maps to `at` (the JSON string's opening quote), so
-    /// the expression's span is the string's. Line breaks outside string literals become spaces
-    /// (one byte each), since a line break ends an argument in native syntax.
+    /// the expression's span is the string's. Top-level line breaks become spaces (one byte
+    /// each), since a line break ends an argument in native syntax.
     fn expression_chars(&mut self, chars: &[(char, usize)], at: usize) {
-        let (mut in_str, mut esc) = (false, false);
+        let mut scan = Scan::default();
         for (i, &(c, o)) in chars.iter().enumerate() {
-            let c = if in_str {
-                if esc {
-                    esc = false;
-                } else if c == '\\' {
-                    esc = true;
-                } else if c == '"' {
-                    in_str = false;
-                }
-                c
-            } else {
-                if c == '"' {
-                    in_str = true;
-                }
-                if c == '\n' || c == '\r' { ' ' } else { c }
-            };
+            let c = scan.step(c);
             if i == 0 {
                 self.put(&c.to_string(), at);
             } else {
                 self.put_char(c, o);
             }
         }
+    }
+}
+
+/// Just enough of the expression grammar to know where a line break may stay: inside
+/// brackets and string literals, not at the top level (where it would end the argument).
+#[derive(Default)]
+struct Scan {
+    brackets: usize,
+    in_str: bool,
+    esc: bool,
+}
+
+impl Scan {
+    fn at_top(&self) -> bool {
+        !self.in_str && self.brackets == 0
+    }
+
+    /// The character to emit for `c`: itself, or a space for a top-level line break.
+    fn step(&mut self, c: char) -> char {
+        if self.in_str {
+            if self.esc {
+                self.esc = false;
+            } else if c == '\\' {
+                self.esc = true;
+            } else if c == '"' {
+                self.in_str = false;
+            }
+            return c;
+        }
+        match c {
+            '"' => self.in_str = true,
+            '(' | '[' | '{' => self.brackets += 1,
+            ')' | ']' | '}' => self.brackets = self.brackets.saturating_sub(1),
+            '\n' | '\r' if self.brackets == 0 => return ' ',
+            _ => {}
+        }
+        c
     }
 }
 
@@ -795,7 +805,12 @@ mod tests {
 
     /// Compare ignoring the layout of the generated text.
     fn same(json: &str, hcl: &str) {
-        let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let squash = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace(" ]", "]")
+        };
         assert_eq!(squash(&gen_tf(json)), squash(hcl), "from {json}");
     }
 
@@ -850,7 +865,9 @@ mod tests {
         let hints = JsonHints {
             blocks: vec![("genesyscloud_oauth_client".into(), "roles".into())],
         };
-        let (src, _, _) = parse_json("m.tf.json", json.as_bytes(), &hints).ok().unwrap();
+        let (src, _, _) = parse_json("m.tf.json", json.as_bytes(), &hints)
+            .ok()
+            .unwrap();
         assert!(src.contains("roles {\nrole_id = \"r\"\n}"), "{src}");
     }
 
@@ -925,7 +942,7 @@ mod tests {
         )
         .ok()
         .unwrap();
-        assert_eq!(src, "a = \"$${x}\"\nb = [1, {\nc = \"%%{d}\"\n}]\n");
+        assert_eq!(src, "a = \"$${x}\"\nb = [1, {\nc = \"%%{d}\"\n} ]\n");
     }
 
     #[test]
@@ -955,13 +972,33 @@ mod tests {
     #[test]
     fn structural_errors_have_json_positions() {
         let cases = [
-            ("{\"resource\": {\"a\": {\"b\": 1}}}", (1, 26), "expected an object"),
+            (
+                "{\"resource\": {\"a\": {\"b\": 1}}}",
+                (1, 26),
+                "expected an object",
+            ),
             ("{\"resorce\": {}}", (1, 2), "unsupported top-level key"),
             ("[]", (1, 1), "is an object"),
-            ("{\"locals\": {\n \"a b\": 1}}", (2, 2), "not a valid argument name"),
-            ("{\"resource\": {\"a\": {\"b\": {\n\"x\": \"${foo(}\"}}}}", (2, 15), "invalid expression"),
-            ("{\"output\": {\"o\": {\"depends_on\": [\"\"]}}}", (1, 34), "empty string"),
-            ("{\n  \"locals\": {\"a\": [1,]}}", (2, 22), "JSON syntax error"),
+            (
+                "{\"locals\": {\n \"a b\": 1}}",
+                (2, 2),
+                "not a valid argument name",
+            ),
+            (
+                "{\"resource\": {\"a\": {\"b\": {\n\"x\": \"${foo(}\"}}}}",
+                (2, 15),
+                "invalid expression",
+            ),
+            (
+                "{\"output\": {\"o\": {\"depends_on\": [\"\"]}}}",
+                (1, 34),
+                "empty string",
+            ),
+            (
+                "{\n  \"locals\": {\"a\": [1,]}}",
+                (2, 22),
+                "JSON syntax error",
+            ),
         ];
         for (json, at, msg) in cases {
             let (message, pos) = error("m.tf.json", json);
@@ -974,7 +1011,11 @@ mod tests {
 
     #[test]
     fn hostile_nesting_is_an_error() {
-        let json = format!("{{\"locals\": {{\"a\": {}1{}}}}}", "[".repeat(10_000), "]".repeat(10_000));
+        let json = format!(
+            "{{\"locals\": {{\"a\": {}1{}}}}}",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
         let (message, pos) = error("m.tf.json", &json);
         assert!(message.contains("nesting deeper"), "{message}");
         assert_eq!(pos.0, 1);
