@@ -32,18 +32,31 @@ pub struct Member {
     pub value: Value,
 }
 
-/// A decoded string: every character with the byte offset of its source text (the escape's
-/// backslash for an escaped character). `start..end` includes the quotes.
-#[derive(Debug, Clone)]
+/// A string token, `start..end` including the quotes (validated: it decodes without error).
+/// Decoded on demand, so a large generated file is not held twice.
+#[derive(Debug, Clone, Copy)]
 pub struct Str {
     pub start: usize,
     pub end: usize,
-    pub chars: Vec<(char, usize)>,
 }
 
 impl Str {
-    pub fn text(&self) -> String {
-        self.chars.iter().map(|(c, _)| *c).collect()
+    /// Every character with the byte offset of its source text (the escape's backslash for
+    /// an escaped character).
+    pub fn decode(&self, src: &str) -> Vec<(char, usize)> {
+        let mut p = Parser {
+            s: src.as_bytes(),
+            src,
+            i: self.start,
+        };
+        let mut out = Vec::new();
+        // Cannot fail: the parser validated this token.
+        let _ = p.string(Some(&mut out));
+        out
+    }
+
+    pub fn text(&self, src: &str) -> String {
+        self.decode(src).into_iter().map(|(c, _)| c).collect()
     }
 }
 
@@ -122,7 +135,7 @@ impl Parser<'_> {
                 }
                 Kind::Array(self.array(depth + 1)?)
             }
-            Some(b'"') => Kind::String(self.string()?),
+            Some(b'"') => Kind::String(self.string(None)?),
             Some(b't') => self.word("true", Kind::Bool(true))?,
             Some(b'f') => self.word("false", Kind::Bool(false))?,
             Some(b'n') => self.word("null", Kind::Null)?,
@@ -206,10 +219,10 @@ impl Parser<'_> {
         }
     }
 
-    fn string(&mut self) -> Result<Str, JsonError> {
+    /// A string token; its decoded characters go to `chars` when given.
+    fn string(&mut self, mut chars: Option<&mut Vec<(char, usize)>>) -> Result<Str, JsonError> {
         let start = self.i;
         self.i += 1;
-        let mut chars = Vec::new();
         loop {
             let at = self.i;
             let Some(c) = self.src.get(self.i..).and_then(|r| r.chars().next()) else {
@@ -257,21 +270,24 @@ impl Parser<'_> {
                         }
                         _ => return err(at, "invalid escape in string"),
                     };
-                    chars.push((d, at));
+                    if let Some(out) = chars.as_deref_mut() {
+                        out.push((d, at));
+                    }
                 }
                 c if (c as u32) < 0x20 => {
                     return err(at, "control character in string (escape it)");
                 }
                 c => {
                     self.i += c.len_utf8();
-                    chars.push((c, at));
+                    if let Some(out) = chars.as_deref_mut() {
+                        out.push((c, at));
+                    }
                 }
             }
         }
         Ok(Str {
             start,
             end: self.i,
-            chars,
         })
     }
 
@@ -311,7 +327,7 @@ impl Parser<'_> {
             if self.s.get(self.i) != Some(&b'"') {
                 return err(self.i, self.unexpected("a string key"));
             }
-            let key = self.string()?;
+            let key = self.string(None)?;
             self.ws();
             if self.s.get(self.i) != Some(&b':') {
                 return err(self.i, self.unexpected("`:`"));
@@ -350,7 +366,7 @@ mod tests {
         let v = parse(src).unwrap();
         assert_eq!((v.start, v.end), (0, src.len()));
         let m = obj(&v);
-        assert_eq!(m[0].key.text(), "a");
+        assert_eq!(m[0].key.text(src), "a");
         assert_eq!((m[0].key.start, m[0].key.end), (1, 4));
         let Kind::Array(items) = &m[0].value.kind else {
             panic!()
@@ -367,8 +383,8 @@ mod tests {
         let Kind::String(s) = &obj(&v)[0].value.kind else {
             panic!()
         };
-        assert_eq!(s.text(), "a\"\\\né😀//é");
-        let offsets: Vec<usize> = s.chars.iter().map(|c| c.1).collect();
+        assert_eq!(s.text(src), "a\"\\\né😀//é");
+        let offsets: Vec<usize> = s.decode(src).iter().map(|c| c.1).collect();
         let base = src.find("\"a").unwrap() + 1;
         assert_eq!(
             offsets,
@@ -378,8 +394,9 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_kept_in_order() {
-        let v = parse(r#"{"a":1,"a":2,"b":3}"#).unwrap();
-        let keys: Vec<String> = obj(&v).iter().map(|m| m.key.text()).collect();
+        let src = r#"{"a":1,"a":2,"b":3}"#;
+        let v = parse(src).unwrap();
+        let keys: Vec<String> = obj(&v).iter().map(|m| m.key.text(src)).collect();
         assert_eq!(keys, ["a", "a", "b"]);
     }
 

@@ -321,7 +321,7 @@ impl Gen<'_> {
             );
         };
         for m in members {
-            let key = m.key.text();
+            let key = m.key.text(self.src);
             let at = m.key.start;
             let (labels, ctx) = match key.as_str() {
                 "//" => continue,
@@ -363,7 +363,7 @@ impl Gen<'_> {
             );
         };
         for m in members {
-            let key = m.key.text();
+            let key = m.key.text(self.src);
             if key == "//" {
                 continue;
             }
@@ -402,7 +402,7 @@ impl Gen<'_> {
             Kind::Object(_) if labels.len() == want => self.block(kw, at, labels, value, ctx),
             Kind::Object(members) => {
                 for m in members {
-                    if m.key.text() == "//" {
+                    if m.key.text(self.src) == "//" {
                         continue;
                     }
                     labels.push(&m.key);
@@ -427,7 +427,7 @@ impl Gen<'_> {
 
     fn block(&mut self, kw: &str, at: usize, labels: &[&Str], body: &Value, ctx: &Ctx) -> R {
         let ctx = match (ctx, labels.first()) {
-            (Ctx::Resource(_), Some(ty)) => Ctx::Resource(ty.text()),
+            (Ctx::Resource(_), Some(ty)) => Ctx::Resource(ty.text(self.src)),
             _ => ctx.clone(),
         };
         // The header maps to the innermost label's key (`"my_app": {`), or the keyword's.
@@ -436,7 +436,7 @@ impl Gen<'_> {
         for l in labels {
             self.put(" ", header);
             self.put_lin("\"", l.start);
-            for &(c, o) in &l.chars {
+            for (c, o) in l.decode(self.src) {
                 self.string_char(c, o);
             }
             self.put_lin("\"", l.end - 1);
@@ -444,7 +444,7 @@ impl Gen<'_> {
         self.put(" {\n", body.start);
         let members = object_members(body).unwrap_or_default();
         for m in members {
-            let key = m.key.text();
+            let key = m.key.text(self.src);
             if key == "//" {
                 continue;
             }
@@ -627,7 +627,7 @@ impl Gen<'_> {
     }
 
     fn object_key(&mut self, k: &Str, mode: Mode) -> R {
-        let text = k.text();
+        let text = k.text(self.src);
         let reserved = matches!(
             text.as_str(),
             "for" | "in" | "if" | "true" | "false" | "null"
@@ -661,12 +661,12 @@ impl Gen<'_> {
     /// A string template: a single interpolation becomes its bare expression; anything else
     /// a quoted template with the interpolations kept as they are.
     fn template(&mut self, s: &Str) {
-        if let Some(inner) = single_interpolation(&s.chars) {
+        let cs = &s.decode(self.src);
+        if let Some(inner) = single_interpolation(cs) {
             self.expression_chars(inner, s.start);
             return;
         }
         self.put_lin("\"", s.start);
-        let cs = &s.chars;
         let at = |i: usize| cs.get(i).map(|c| c.0);
         let mut i = 0;
         // Inside `${ … }` / `%{ … }`: the expression's scanner.
@@ -708,8 +708,9 @@ impl Gen<'_> {
     /// A quoted string with no interpolation: `${` and `%{` are escaped.
     fn literal(&mut self, s: &Str) {
         self.put_lin("\"", s.start);
-        for (i, &(c, o)) in s.chars.iter().enumerate() {
-            let opens = (c == '$' || c == '%') && s.chars.get(i + 1).is_some_and(|n| n.0 == '{');
+        let cs = s.decode(self.src);
+        for (i, &(c, o)) in cs.iter().enumerate() {
+            let opens = (c == '$' || c == '%') && cs.get(i + 1).is_some_and(|n| n.0 == '{');
             if opens {
                 // `$${` / `%%{` is the literal `${` / `%{`.
                 self.put(&c.to_string(), o);
@@ -721,10 +722,11 @@ impl Gen<'_> {
 
     /// A string that is an expression (`"aws_instance.a"` in `depends_on`).
     fn raw(&mut self, s: &Str) -> R {
-        if s.chars.iter().all(|(c, _)| c.is_whitespace()) {
+        let cs = s.decode(self.src);
+        if cs.iter().all(|(c, _)| c.is_whitespace()) {
             return fail(s.start, "expected an expression, found an empty string");
         }
-        self.expression_chars(&s.chars, s.start);
+        self.expression_chars(&cs, s.start);
         Ok(())
     }
 
