@@ -13,7 +13,8 @@
 //! }
 //! ```
 //! Resolved: literals, template strings and heredocs, `var.*` (caller input → `-var-file` →
-//! `*.auto.tfvars[.json]` → `terraform.tfvars.json` → `terraform.tfvars` → `default`, highest first), `local.*` chains,
+//! `*.auto.tfvars[.json]` → `terraform.tfvars.json` → `terraform.tfvars` → `default`, highest
+//! first), `local.*` chains,
 //! indexing/attribute access/splats on known values, `for` expressions over known
 //! collections, conditionals with a known condition, arithmetic/comparison/logic, and the
 //! functions listed in [`call`]. Anything else (resource attributes, `each`, `count`, `path`,
@@ -989,8 +990,14 @@ locals {
             "t",
             &[
                 ("main.tf.json", tf),
-                ("terraform.tfvars", "b = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\n"),
-                ("terraform.tfvars.json", r#"{"c": "tfvars-json", "d": "tfvars-json"}"#),
+                (
+                    "terraform.tfvars",
+                    "b = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\n",
+                ),
+                (
+                    "terraform.tfvars.json",
+                    r#"{"c": "tfvars-json", "d": "tfvars-json"}"#,
+                ),
                 ("b.auto.tfvars.json", r#"{"d": "${auto}"}"#),
                 ("a.auto.tfvars", "d = \"auto-a\"\n"),
             ],

@@ -285,10 +285,7 @@ impl Parser<'_> {
                 }
             }
         }
-        Ok(Str {
-            start,
-            end: self.i,
-        })
+        Ok(Str { start, end: self.i })
     }
 
     fn array(&mut self, depth: usize) -> Result<Vec<Value>, JsonError> {
