@@ -157,8 +157,12 @@ pub fn check_prepared(
         match classify(doc) {
             DocKind::Hcl | DocKind::Tfvars => {
                 let is_vars = classify(doc) == DocKind::Tfvars;
-                let json_syntax = hcl::is_json_syntax(&doc.path);
-                let parsed = if json_syntax {
+                // Terraform reads a variable file named `*.json` (`-var-file=vars.json`) as JSON.
+                let json_vars = is_vars && doc.path.to_ascii_lowercase().ends_with(".json");
+                let json_syntax = json_vars || hcl::is_json_syntax(&doc.path);
+                let parsed = if json_vars {
+                    hcl::parse_json_vars(&doc.contents)
+                } else if json_syntax {
                     hcl::parse_json(&doc.path, &doc.contents, &json_hints)
                 } else {
                     hcl::parse(&doc.path, &doc.contents)
@@ -402,6 +406,30 @@ mod tests {
             .map(|f| f.address.clone().unwrap_or_default())
             .collect();
         assert_eq!(unknown, ["genesyscloud_oauth_client.c[\"b\"]"]);
+    }
+
+    /// `--var-file vars.json` (kind tfvars, any `.json` name) is a JSON variable file.
+    #[test]
+    fn a_json_var_file_of_any_name_is_read_as_json() {
+        let docs = vec![
+            Document::new("app/main.tf", DocKind::Hcl, "variable \"a\" {}\n"),
+            Document::new("envs/prod.json", DocKind::Tfvars, "{\n  \"a\": 2\n}\n"),
+        ];
+        let settings = Settings::default();
+        let prep = prepare(&settings).unwrap();
+        let (report, modules) = check_prepared(&docs, &settings, &prep);
+        assert!(
+            report.errors.is_empty(),
+            "{:?}",
+            report.errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+        );
+        assert_eq!(report.documents[1].recognised_as, "tfvars (json)");
+        let idx = crate::hcl::ModuleIndex::new(&modules[0]);
+        let ev = crate::hcl::Evaluator::new(&idx);
+        assert_eq!(
+            ev.var("a"),
+            crate::hcl::Resolved::Known(serde_json::json!(2))
+        );
     }
 
     #[test]

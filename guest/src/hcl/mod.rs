@@ -20,7 +20,7 @@ pub mod json;
 pub mod model;
 pub mod tfjson;
 
-pub use tfjson::{JsonHints, SourceMap, is_json_syntax, parse_json};
+pub use tfjson::{JsonHints, SourceMap, is_json_syntax, parse_json, parse_json_vars};
 
 pub use eval::{Evaluator, Resolved, resolve};
 pub use model::{Item, ItemKind, Loc, ModuleIndex, attr_loc, expr_loc, header_loc};

@@ -83,6 +83,21 @@ pub fn parse_json(
     bytes: &[u8],
     hints: &JsonHints,
 ) -> Result<(String, Body, LineIndex), HclError> {
+    let vars = path.to_ascii_lowercase().ends_with(".tfvars.json");
+    parse_json_as(bytes, hints, vars)
+}
+
+/// Parse a variable file in JSON syntax whatever its name (`-var-file=vars.json`: Terraform
+/// reads any `.json` variable file as JSON).
+pub fn parse_json_vars(bytes: &[u8]) -> Result<(String, Body, LineIndex), HclError> {
+    parse_json_as(bytes, &JsonHints::default(), true)
+}
+
+fn parse_json_as(
+    bytes: &[u8],
+    hints: &JsonHints,
+    vars: bool,
+) -> Result<(String, Body, LineIndex), HclError> {
     let json = std::str::from_utf8(bytes).map_err(|e| HclError {
         message: format!("not UTF-8 at byte {}", e.valid_up_to()),
         span: None,
@@ -100,7 +115,7 @@ pub fn parse_json(
         anchors: Vec::new(),
         hints,
     };
-    let generated = if path.to_ascii_lowercase().ends_with(".tfvars.json") {
+    let generated = if vars {
         g.tfvars(&root)
     } else {
         g.config(&root)
@@ -945,6 +960,13 @@ mod tests {
         .ok()
         .unwrap();
         assert_eq!(src, "a = \"$${x}\"\nb = [1, {\nc = \"%%{d}\"\n} ]\n");
+    }
+
+    #[test]
+    fn any_json_variable_file_is_read_as_literals() {
+        let (src, _, lines) = parse_json_vars(b"{\"a\": \"${x}\"}").ok().unwrap();
+        assert_eq!(src, "a = \"$${x}\"\n");
+        assert!(lines.is_mapped());
     }
 
     #[test]
