@@ -82,12 +82,22 @@ impl Visitor for RuleVisitor<'_, '_> {
     }
 }
 
-/// Decide what a `detect` document is from its name and content.
+/// Decide what a `detect` document is from its name and content. A file in Terraform's JSON
+/// syntax is recognised by its name whatever kind the host guessed (an older host sends a named
+/// `.tf.json` as `detect`).
 pub fn classify(doc: &Document) -> DocKind {
+    let p = doc.path.to_ascii_lowercase();
+    if matches!(doc.kind, DocKind::Detect | DocKind::Hcl | DocKind::Tfvars) {
+        if p.ends_with(".tfvars.json") {
+            return DocKind::Tfvars;
+        }
+        if p.ends_with(".tf.json") {
+            return DocKind::Hcl;
+        }
+    }
     if doc.kind != DocKind::Detect {
         return doc.kind;
     }
-    let p = doc.path.to_ascii_lowercase();
     if p.ends_with(".tf") {
         DocKind::Hcl
     } else if p.ends_with(".tfvars") {
@@ -105,6 +115,21 @@ pub fn classify(doc: &Document) -> DocKind {
         } else {
             DocKind::State
         }
+    }
+}
+
+/// What the JSON syntax cannot say by itself: which keys of a resource are nested blocks. The
+/// OAuth schema's `block_set` arguments are (a pack without the schema gives no hints).
+fn json_hints(policy: &Policy) -> hcl::JsonHints {
+    let Ok(data) = crate::oauth::data::OauthData::load(policy) else {
+        return hcl::JsonHints::default();
+    };
+    let resource = data.resource().to_string();
+    hcl::JsonHints {
+        blocks: crate::oauth::block_args(&data)
+            .into_iter()
+            .map(|b| (resource.clone(), b.to_string()))
+            .collect(),
     }
 }
 
@@ -126,12 +151,23 @@ pub fn check_prepared(
     let mut errors = Vec::new();
     let mut documents = Vec::new();
     let mut modules: BTreeMap<String, Module> = BTreeMap::new();
+    let json_hints = json_hints(&prep.policy);
 
     for doc in docs {
         match classify(doc) {
             DocKind::Hcl | DocKind::Tfvars => {
                 let is_vars = classify(doc) == DocKind::Tfvars;
-                match hcl::parse(&doc.path, &doc.contents) {
+                // Terraform reads a variable file named `*.json` (`-var-file=vars.json`) as JSON.
+                let json_vars = is_vars && doc.path.to_ascii_lowercase().ends_with(".json");
+                let json_syntax = json_vars || hcl::is_json_syntax(&doc.path);
+                let parsed = if json_vars {
+                    hcl::parse_json_vars(&doc.contents)
+                } else if json_syntax {
+                    hcl::parse_json(&doc.path, &doc.contents, &json_hints)
+                } else {
+                    hcl::parse(&doc.path, &doc.contents)
+                };
+                match parsed {
                     Ok((src, body, lines)) => {
                         let m = modules
                             .entry(hcl::dir_of(&doc.path))
@@ -157,7 +193,13 @@ pub fn check_prepared(
                         }
                         documents.push(DocSummary {
                             path: doc.path.clone(),
-                            recognised_as: if is_vars { "tfvars" } else { "hcl" }.into(),
+                            recognised_as: match (is_vars, json_syntax) {
+                                (false, false) => "hcl",
+                                (true, false) => "tfvars",
+                                (false, true) => "hcl (json)",
+                                (true, true) => "tfvars (json)",
+                            }
+                            .into(),
                         });
                     }
                     Err(e) => errors.push(DocError {
@@ -366,6 +408,30 @@ mod tests {
         assert_eq!(unknown, ["genesyscloud_oauth_client.c[\"b\"]"]);
     }
 
+    /// `--var-file vars.json` (kind tfvars, any `.json` name) is a JSON variable file.
+    #[test]
+    fn a_json_var_file_of_any_name_is_read_as_json() {
+        let docs = vec![
+            Document::new("app/main.tf", DocKind::Hcl, "variable \"a\" {}\n"),
+            Document::new("envs/prod.json", DocKind::Tfvars, "{\n  \"a\": 2\n}\n"),
+        ];
+        let settings = Settings::default();
+        let prep = prepare(&settings).unwrap();
+        let (report, modules) = check_prepared(&docs, &settings, &prep);
+        assert!(
+            report.errors.is_empty(),
+            "{:?}",
+            report.errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+        );
+        assert_eq!(report.documents[1].recognised_as, "tfvars (json)");
+        let idx = crate::hcl::ModuleIndex::new(&modules[0]);
+        let ev = crate::hcl::Evaluator::new(&idx);
+        assert_eq!(
+            ev.var("a"),
+            crate::hcl::Resolved::Known(serde_json::json!(2))
+        );
+    }
+
     #[test]
     fn var_files_from_elsewhere_apply_to_the_checked_modules() {
         let docs = vec![
@@ -380,5 +446,104 @@ mod tests {
         assert_eq!(modules.len(), 1, "the var-file directory is not a module");
         let paths: Vec<&str> = modules[0].tfvars.iter().map(|t| t.path.as_str()).collect();
         assert_eq!(paths, ["app/terraform.tfvars", "envs/prod.tfvars"]);
+    }
+
+    /// (rule, address, attribute) of every finding, and the findings of one file by rule.
+    fn keys(report: &Report) -> std::collections::BTreeSet<(String, String, String)> {
+        report
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.rule_id.clone(),
+                    f.address.clone().unwrap_or_default(),
+                    f.attribute.clone().unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    /// The key equivalence: the seed recipe written by hand in JSON syntax gives the same
+    /// findings as the `.tf` original, at positions in the JSON files.
+    #[test]
+    fn seed_in_json_syntax_gives_the_same_findings_at_json_positions() {
+        let hcl_docs = vec![
+            Document::new(
+                "seed/main.tf",
+                DocKind::Hcl,
+                include_str!("../../examples/seed/main.tf"),
+            ),
+            Document::new(
+                "seed/variables.tf",
+                DocKind::Hcl,
+                include_str!("../../examples/seed/variables.tf"),
+            ),
+        ];
+        // Sent as `detect`, as an older host does for a named `.tf.json`.
+        let json_docs = vec![
+            Document::new(
+                "seed-json/main.tf.json",
+                DocKind::Detect,
+                include_str!("../../examples/seed-json/main.tf.json"),
+            ),
+            Document::new(
+                "seed-json/variables.tf.json",
+                DocKind::Hcl,
+                include_str!("../../examples/seed-json/variables.tf.json"),
+            ),
+        ];
+        let settings = default_settings();
+        let from_hcl = report(&hcl_docs, &settings);
+        let from_json = report(&json_docs, &settings);
+        assert!(
+            from_json.errors.is_empty(),
+            "{:?}",
+            from_json
+                .errors
+                .iter()
+                .map(|e| &e.message)
+                .collect::<Vec<_>>()
+        );
+        let labels: Vec<&str> = from_json
+            .documents
+            .iter()
+            .map(|d| d.recognised_as.as_str())
+            .collect();
+        assert_eq!(labels, ["hcl (json)", "hcl (json)"]);
+        assert!(!from_hcl.findings.is_empty());
+        assert_eq!(keys(&from_json), keys(&from_hcl));
+        // Positions read off examples/seed-json/main.tf.json.
+        let at = |rule: &str, attribute: &str| {
+            let f = from_json
+                .findings
+                .iter()
+                .find(|f| f.rule_id == rule && f.attribute.as_deref() == Some(attribute))
+                .unwrap_or_else(|| panic!("no {rule} on {attribute}"));
+            assert_eq!(f.path, "seed-json/main.tf.json");
+            let s = f.span.unwrap_or_else(|| panic!("{rule} has no span"));
+            (s.line, s.column, s.end_line, s.end_column)
+        };
+        // The `"source"` value of required_providers.genesyscloud.
+        assert_eq!(
+            at("TFG044", "required_providers.genesyscloud.source"),
+            (6, 19, 6, 47)
+        );
+        // The `"oauth_client_secret": {` resource header.
+        assert_eq!(at("TFG012", "result").0, 30);
+        assert_eq!(at("TFG012", "result").1, 7);
+        // The `"client_secret"` key, and the whole argument through its value.
+        assert_eq!(at("TFG043", "client_secret"), (54, 9, 54, 24));
+        assert_eq!(at("TFG010", "client_secret"), (54, 9, 54, 73));
+        // One element of the `"scopes"` array.
+        assert_eq!(at("TFG030", "scopes[0]"), (51, 11, 51, 30));
+        // `client_id` inside the `jsonencode({...})` interpolation of `"data_json"`.
+        assert_eq!(at("TFG010", "data_json").0, 61);
+        let client_id_in_data_json = from_json
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == "TFG045")
+            .filter_map(|f| f.span.map(|s| (s.line, s.column)))
+            .collect::<Vec<_>>();
+        assert_eq!(client_id_in_data_json, [(61, 92), (68, 52)]);
     }
 }

@@ -93,6 +93,11 @@ pub fn directives(file: &HclFile) -> Vec<Directive> {
 }
 
 fn directives_in(path: &str, src: &str, body: &Body, lines: &LineIndex) -> Vec<Directive> {
+    // A `.tf.json` file has no comments: its `src` is generated text, whose string values
+    // must not be read as directives (and whose lines are not the file's).
+    if lines.is_mapped() {
+        return Vec::new();
+    }
     let text_lines: Vec<&str> = src.lines().collect();
     let mut ranges = Vec::new();
     structure_lines(body, lines, src, &mut ranges);
@@ -324,6 +329,25 @@ mod tests {
             body,
             lines,
         }
+    }
+
+    #[test]
+    fn json_syntax_files_have_no_directives() {
+        let json = r#"{"locals": {"a": "x # tfguard:ignore[TFG010] a string, not a comment"}}"#;
+        let (src, body, lines) =
+            crate::hcl::parse_json("main.tf.json", json.as_bytes(), &Default::default())
+                .ok()
+                .unwrap();
+        assert!(src.contains("# tfguard:ignore[TFG010]"));
+        let f = HclFile {
+            path: "main.tf.json".into(),
+            src,
+            body,
+            lines,
+        };
+        assert!(directives(&f).is_empty());
+        let native = file("locals {\n  a = \"x\" # tfguard:ignore[TFG010] a comment\n}\n");
+        assert_eq!(directives(&native).len(), 1);
     }
 
     #[test]

@@ -281,13 +281,22 @@ pub fn read_confined(tree: &Tree, path: &Path, cap: u64) -> Result<Vec<u8>> {
 /// What a file name says about its kind; `None` = not ours (when walking a directory).
 pub fn kind_by_name(path: &Path) -> Option<DocKind> {
     let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-    if name.ends_with(".tf") {
+    // Terraform's JSON syntax is the same configuration (the guest reads it); variable files
+    // are the ones Terraform loads by itself, in either syntax.
+    if name.ends_with(".tf") || name.ends_with(".tf.json") {
         Some(DocKind::Hcl)
-    } else if name == "terraform.tfvars" || name.ends_with(".auto.tfvars") {
+    } else if name == "terraform.tfvars"
+        || name.ends_with(".auto.tfvars")
+        || name == "terraform.tfvars.json"
+        || name.ends_with(".auto.tfvars.json")
+    {
         Some(DocKind::Tfvars)
     } else if name.ends_with(".tfstate") || name.ends_with(".tfstate.backup") {
         Some(DocKind::State)
-    } else if name.ends_with(".json") && !name.ends_with(".tf.json") {
+    } else if name.ends_with(".tfvars.json") {
+        // Another variable file (`-var-file`): read when named, not from a directory walk.
+        None
+    } else if name.ends_with(".json") {
         Some(DocKind::Detect)
     } else {
         None

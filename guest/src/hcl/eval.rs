@@ -13,7 +13,8 @@
 //! }
 //! ```
 //! Resolved: literals, template strings and heredocs, `var.*` (caller input → `-var-file` →
-//! `*.auto.tfvars` → `terraform.tfvars` → `default`, highest first), `local.*` chains,
+//! `*.auto.tfvars[.json]` → `terraform.tfvars.json` → `terraform.tfvars` → `default`, highest
+//! first), `local.*` chains,
 //! indexing/attribute access/splats on known values, `for` expressions over known
 //! collections, conditionals with a known condition, arithmetic/comparison/logic, and the
 //! functions listed in [`call`]. Anything else (resource attributes, `each`, `count`, `path`,
@@ -977,5 +978,35 @@ locals {
         let (e, loc) = idx.get("a.b").unwrap().attr("uri").unwrap();
         assert_eq!(ev.resolve(e), Resolved::Known(json!("https://caller")));
         assert_eq!(loc.to_string(), "mod/main.tf:3:3");
+    }
+
+    /// `.tfvars.json` files take their place in Terraform's order, and their values are
+    /// literals (`${` is not interpolated).
+    #[test]
+    fn json_variable_files_follow_terraform_precedence() {
+        let tf = r#"{"variable": {"a": {"default": "from-default"}, "b": {}, "c": {}, "d": {}},
+                     "locals": {"all": "${[var.a, var.b, var.c, var.d]}"}}"#;
+        let m = test_module(
+            "t",
+            &[
+                ("main.tf.json", tf),
+                (
+                    "terraform.tfvars",
+                    "b = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\n",
+                ),
+                (
+                    "terraform.tfvars.json",
+                    r#"{"c": "tfvars-json", "d": "tfvars-json"}"#,
+                ),
+                ("b.auto.tfvars.json", r#"{"d": "${auto}"}"#),
+                ("a.auto.tfvars", "d = \"auto-a\"\n"),
+            ],
+        );
+        let idx = ModuleIndex::new(&m);
+        let ev = Evaluator::new(&idx);
+        assert_eq!(
+            ev.local("all"),
+            Resolved::Known(json!(["from-default", "tfvars", "tfvars-json", "${auto}"]))
+        );
     }
 }

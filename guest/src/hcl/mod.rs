@@ -8,31 +8,64 @@
 //!   [`Resolved::Unknown`] with a reason for a "cannot verify" finding).
 //! - [`flow`]: the secret-flow (taint) analysis across a module and its local child modules.
 
+use std::sync::Arc;
+
 use hcl::edit::structure::Body;
 
 use crate::types::Span;
 
 pub mod eval;
 pub mod flow;
+pub mod json;
 pub mod model;
+pub mod tfjson;
+
+pub use tfjson::{JsonHints, SourceMap, is_json_syntax, parse_json, parse_json_vars};
 
 pub use eval::{Evaluator, Resolved, resolve};
 pub use model::{Item, ItemKind, Loc, ModuleIndex, attr_loc, expr_loc, header_loc};
 
 /// Byte offset → 1-based line and character column.
+///
+/// For a file in Terraform's JSON syntax, `src` is the native HCL text generated from it and
+/// the index carries the [`SourceMap`] back to the JSON text: positions are then the JSON file's.
 #[derive(Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    map: Option<Arc<SourceMap>>,
 }
 
 impl LineIndex {
     pub fn new(src: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        LineIndex { starts, map: None }
+    }
+
+    /// Positions of generated text, reported in the coordinates of the original `map.json`.
+    pub fn mapped(src: &str, map: SourceMap) -> Self {
+        LineIndex {
+            map: Some(Arc::new(map)),
+            ..LineIndex::new(src)
+        }
+    }
+
+    /// Whether positions come from a source map (a `.tf.json` / `.tfvars.json` file).
+    pub fn is_mapped(&self) -> bool {
+        self.map.is_some()
     }
 
     pub fn position(&self, src: &str, offset: usize) -> (u32, u32) {
+        match &self.map {
+            Some(m) => {
+                let json_offset = m.original(offset);
+                m.lines.unmapped_position(&m.json, json_offset)
+            }
+            None => self.unmapped_position(src, offset),
+        }
+    }
+
+    fn unmapped_position(&self, src: &str, offset: usize) -> (u32, u32) {
         let line = self
             .starts
             .partition_point(|&s| s <= offset)
@@ -45,7 +78,7 @@ impl LineIndex {
 
     pub fn span(&self, src: &str, range: std::ops::Range<usize>) -> Span {
         let (line, column) = self.position(src, range.start);
-        let (end_line, end_column) = self.position(src, range.end);
+        let (end_line, end_column) = self.position(src, range.end).max((line, column));
         Span {
             line,
             column,
@@ -131,11 +164,16 @@ pub fn test_module(dir: &str, files: &[(&str, &str)]) -> Module {
     };
     for (name, text) in files {
         let path = format!("{dir}/{name}");
-        let (src, body, lines) = match parse(&path, text.as_bytes()) {
+        let parsed = if is_json_syntax(name) {
+            parse_json(&path, text.as_bytes(), &JsonHints::default())
+        } else {
+            parse(&path, text.as_bytes())
+        };
+        let (src, body, lines) = match parsed {
             Ok(p) => p,
             Err(e) => panic!("{path}: {}", e.message),
         };
-        if name.ends_with(".tfvars") {
+        if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
             m.tfvars.push(TfvarsFile {
                 path,
                 src,

@@ -289,12 +289,16 @@ impl<'m> ModuleIndex<'m> {
     pub fn tfvars_in_order(&self) -> Vec<&'m TfvarsFile> {
         fn rank(path: &str) -> u8 {
             let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+            // Terraform's order: terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars
+            // and *.auto.tfvars.json in lexical order, then -var-files.
             if name == "terraform.tfvars" {
                 0
-            } else if name.ends_with(".auto.tfvars") {
+            } else if name == "terraform.tfvars.json" {
                 1
-            } else {
+            } else if name.ends_with(".auto.tfvars") || name.ends_with(".auto.tfvars.json") {
                 2
+            } else {
+                3
             }
         }
         let mut v: Vec<(u8, usize, &TfvarsFile)> = self
@@ -305,8 +309,8 @@ impl<'m> ModuleIndex<'m> {
             .map(|(i, t)| (rank(&t.path), i, t))
             .collect();
         v.sort_by(|a, b| {
-            let ka = (a.0, if a.0 == 1 { a.2.path.as_str() } else { "" }, a.1);
-            let kb = (b.0, if b.0 == 1 { b.2.path.as_str() } else { "" }, b.1);
+            let ka = (a.0, if a.0 == 2 { a.2.path.as_str() } else { "" }, a.1);
+            let kb = (b.0, if b.0 == 2 { b.2.path.as_str() } else { "" }, b.1);
             ka.cmp(&kb)
         });
         v.into_iter().map(|(_, _, t)| t).collect()
