@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 root=..
-rm -rf seeds && mkdir -p seeds/{hcl,state,plan,check,config,genesys_response,vault_response}
+rm -rf seeds && mkdir -p seeds/{hcl,tf_json,state,plan,check,config,genesys_response,vault_response}
 n=0
 seed() { # target file
   n=$((n + 1))
@@ -12,6 +12,7 @@ seed() { # target file
 while IFS= read -r -d '' f; do
   case $f in
     *.tf|*.tfvars) seed hcl "$f" ;;
+    *.tf.json|*.tfvars.json) seed tf_json "$f" ;;
     *.tfstate|*.tfstate.backup) seed state "$f" ;;
     *.json)
       if grep -q '"planned_values"\|"resource_changes"' "$f" 2>/dev/null; then seed plan "$f"
