@@ -8,7 +8,9 @@ use crate::options::Options;
 use crate::policy::Policy;
 use crate::rules::{Ctx, JsonDocument, ProviderSite, REGISTRY, Rule, Sink};
 use crate::state::{self, Instance, Output, Variable, Visitor};
-use crate::types::{DocError, DocKind, DocSummary, Document, Report, Settings, Span};
+use crate::types::{
+    DocError, DocKind, DocSummary, Document, Report, Settings, SettingsError, Span,
+};
 
 /// Everything prepared from the settings once per call.
 pub struct Prepared {
@@ -16,10 +18,10 @@ pub struct Prepared {
     pub options: Options,
 }
 
-pub fn prepare(settings: &Settings) -> Result<Prepared, String> {
-    let policy = Policy::load(&settings.packs)?;
+pub fn prepare(settings: &Settings) -> Result<Prepared, SettingsError> {
+    let policy = Policy::load(&settings.packs).map_err(SettingsError::pack)?;
     // A bad `[hcl]` section is a configuration error (exit 2), not a silently skipped rule.
-    crate::hcl::flow::FlowPolicy::load(&policy)?;
+    crate::hcl::flow::FlowPolicy::load(&policy).map_err(SettingsError::pack)?;
     Ok(Prepared {
         policy,
         options: Options::parse(&settings.options_json)?,
@@ -133,7 +135,7 @@ fn json_hints(policy: &Policy) -> hcl::JsonHints {
     }
 }
 
-pub fn check(docs: &[Document], settings: &Settings) -> Result<Report, String> {
+pub fn check(docs: &[Document], settings: &Settings) -> Result<Report, SettingsError> {
     let prep = prepare(settings)?;
     let (report, _modules) = check_prepared(docs, settings, &prep);
     Ok(report)

@@ -23,17 +23,20 @@ impl Guest for Guard {
             .collect()
     }
 
-    fn check(docs: Vec<w::Document>, settings: w::Settings) -> Result<w::Report, String> {
+    fn check(docs: Vec<w::Document>, settings: w::Settings) -> Result<w::Report, w::SettingsError> {
         let docs = docs_in(docs);
-        crate::engine::check(&docs, &settings_in(settings)).map(report_out)
+        crate::engine::check(&docs, &settings_in(settings))
+            .map(report_out)
+            .map_err(settings_error_out)
     }
 
     fn desired_clients(
         docs: Vec<w::Document>,
         settings: w::Settings,
-    ) -> Result<w::DesiredState, String> {
+    ) -> Result<w::DesiredState, w::SettingsError> {
         let docs = docs_in(docs);
-        let d = crate::desired_clients(&docs, &settings_in(settings))?;
+        let d =
+            crate::desired_clients(&docs, &settings_in(settings)).map_err(settings_error_out)?;
         Ok(w::DesiredState {
             clients: d
                 .clients
@@ -161,5 +164,18 @@ fn report_out(r: n::Report) -> w::Report {
                 recognised_as: d.recognised_as,
             })
             .collect(),
+    }
+}
+
+fn settings_error_out(e: n::SettingsError) -> w::SettingsError {
+    w::SettingsError {
+        kind: match e.kind {
+            n::SettingsErrorKind::Options => w::SettingsErrorKind::Options,
+            n::SettingsErrorKind::RuleOptions => w::SettingsErrorKind::RuleOptions,
+            n::SettingsErrorKind::PolicyPack => w::SettingsErrorKind::PolicyPack,
+        },
+        rule: e.rule,
+        key: e.key,
+        message: e.message,
     }
 }

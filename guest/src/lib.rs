@@ -39,9 +39,10 @@ pub fn rules() -> Vec<types::RuleInfo> {
 pub fn desired_clients(
     docs: &[types::Document],
     settings: &types::Settings,
-) -> Result<types::DesiredState, String> {
+) -> Result<types::DesiredState, types::SettingsError> {
     let prep = engine::prepare(settings)?;
     let (mut report, modules) = engine::check_prepared(docs, settings, &prep);
-    let clients = oauth::clients::desired(&prep.policy, &modules, &mut report)?;
+    let clients = oauth::clients::desired(&prep.policy, &modules, &mut report)
+        .map_err(types::SettingsError::pack)?;
     Ok(types::DesiredState { clients, report })
 }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-use crate::types::Severity;
+use crate::types::{SettingsError, Severity};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -34,33 +34,39 @@ pub struct IgnoreEntry {
 }
 
 impl Options {
-    pub fn parse(json: &str) -> Result<Options, String> {
+    pub fn parse(json: &str) -> Result<Options, SettingsError> {
         if json.trim().is_empty() {
             return Ok(Options::default());
         }
-        let o: Options = serde_json::from_str(json).map_err(|e| format!("options: {e}"))?;
+        let o: Options = serde_json::from_str(json)
+            .map_err(|e| SettingsError::options(None, format!("options: {e}")))?;
         for (id, sev) in &o.severity {
             if Severity::parse(sev).is_none() {
-                return Err(format!(
-                    "options: severity of {id} must be error, warning or info, not `{sev}`"
+                return Err(SettingsError::options(
+                    Some(id),
+                    format!(
+                        "options: severity of {id} must be error, warning or info, not `{sev}`"
+                    ),
                 ));
             }
         }
         for id in o.only.iter().chain(&o.disable).chain(o.severity.keys()) {
             if crate::rules::find(id).is_none() {
-                return Err(format!(
-                    "options: unknown rule `{id}` (see `tfguard rules`)"
+                return Err(SettingsError::options(
+                    Some(id),
+                    format!("options: unknown rule `{id}` (see `tfguard rules`)"),
                 ));
             }
         }
         for (id, v) in &o.rules {
             let Some(rule) = crate::rules::find(id) else {
-                return Err(format!(
-                    "options: unknown rule `{id}` (see `tfguard rules`)"
+                return Err(SettingsError::options(
+                    Some(id),
+                    format!("options: unknown rule `{id}` (see `tfguard rules`)"),
                 ));
             };
             rule.check_options(v)
-                .map_err(|e| format!("options of {id}: {e}"))?;
+                .map_err(|e| SettingsError::rule_options(id, &e))?;
         }
         Ok(o)
     }
@@ -115,19 +121,28 @@ mod tests {
     /// key, for rules with options and for rules without.
     #[test]
     fn bad_rule_options_are_rejected_before_any_check() {
+        use crate::types::SettingsErrorKind::{Options as Top, RuleOptions};
         let e = Options::parse(r#"{"rules": {"TFG032": {"alow": []}}}"#).unwrap_err();
-        assert!(
-            e.starts_with("options of TFG032") && e.contains("`alow`"),
+        assert_eq!(
+            (e.kind, e.rule.as_deref(), e.key.as_deref()),
+            (RuleOptions, Some("TFG032"), Some("alow")),
             "{e}"
         );
+        assert!(e.message.starts_with("options of TFG032"), "{e}");
         let e = Options::parse(r#"{"rules": {"TFG001": {"foo": 1}}}"#).unwrap_err();
-        assert!(
-            e.starts_with("options of TFG001") && e.contains("`foo`"),
+        assert_eq!(
+            (e.kind, e.rule.as_deref(), e.key.as_deref()),
+            (RuleOptions, Some("TFG001"), Some("foo")),
             "{e}"
         );
         let e = Options::parse(r#"{"rules": {"TFG031": {"allow": "users"}}}"#).unwrap_err();
-        assert!(e.starts_with("options of TFG031"), "{e}");
+        assert_eq!(
+            (e.kind, e.rule.as_deref()),
+            (RuleOptions, Some("TFG031")),
+            "{e}"
+        );
         let e = Options::parse(r#"{"rules": {"TFG999": {}}}"#).unwrap_err();
-        assert!(e.contains("unknown rule `TFG999`"), "{e}");
+        assert_eq!((e.kind, e.rule.as_deref()), (Top, Some("TFG999")), "{e}");
+        assert!(e.message.contains("unknown rule `TFG999`"), "{e}");
     }
 }

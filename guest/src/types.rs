@@ -170,3 +170,64 @@ pub struct DesiredState {
     pub clients: Vec<OauthClientSpec>,
     pub report: Report,
 }
+
+/// Which part of the settings was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingsErrorKind {
+    Options,
+    RuleOptions,
+    PolicyPack,
+}
+
+/// Settings the guest refuses, typed so the host can point at the config file: the rule and
+/// the option key at fault. The message is for people only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingsError {
+    pub kind: SettingsErrorKind,
+    pub rule: Option<String>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl SettingsError {
+    pub fn options(rule: Option<&str>, message: String) -> Self {
+        SettingsError {
+            kind: SettingsErrorKind::Options,
+            rule: rule.map(str::to_string),
+            key: None,
+            message,
+        }
+    }
+
+    /// A rule's options failed to deserialize: the key is the first one serde names.
+    pub fn rule_options(rule: &str, detail: &str) -> Self {
+        SettingsError {
+            kind: SettingsErrorKind::RuleOptions,
+            rule: Some(rule.to_string()),
+            key: detail.split('`').nth(1).map(str::to_string),
+            message: format!("options of {rule}: {detail}"),
+        }
+    }
+
+    pub fn pack(message: String) -> Self {
+        SettingsError {
+            kind: SettingsErrorKind::PolicyPack,
+            rule: None,
+            key: None,
+            message,
+        }
+    }
+}
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// For callers that only report the error (the benchmark, tests).
+impl From<SettingsError> for String {
+    fn from(e: SettingsError) -> String {
+        e.message
+    }
+}

@@ -486,13 +486,14 @@ impl Config {
     /// The location of the first mention of `id`, for errors the guest reports about a rule.
     /// Where to point for a rule's rejected options: the first key the message names
     /// (`unknown field \`alow\``), else the rule block.
-    pub fn locate_rule_option(&self, id: &str, message: &str) -> Option<Loc> {
+    /// Where the config names `key` in rule `id`'s block (the block itself when the key is
+    /// not one written there, e.g. a missing field), or where it names the rule at all.
+    pub fn locate_rule_option(&self, id: &str, key: Option<&str>) -> Option<Loc> {
         let block = self.locate_rule(id)?;
-        let named: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
         Some(
             self.rule_keys
                 .iter()
-                .find(|(b, key, _)| *b == block && named.contains(&key.as_str()))
+                .find(|(b, k, _)| *b == block && Some(k.as_str()) == key)
                 .map_or(block, |(_, _, at)| *at),
         )
     }

@@ -63,8 +63,8 @@ pub enum GuestError {
     Trap(String),
     #[error("policy guest could not be loaded: {0}")]
     Load(String),
-    #[error("policy settings rejected: {0}")]
-    Settings(String),
+    #[error("policy settings rejected: {}", .0.message)]
+    Settings(wit::SettingsError),
 }
 
 struct HostState {

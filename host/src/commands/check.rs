@@ -134,19 +134,21 @@ pub fn validate_config(cfg: &mut Config, rules: &[RuleInfo]) -> Result<()> {
     cfg.check_rule_ids(&known)
 }
 
-/// The guest rejects bad rule options with a message naming the rule; point at the config.
+/// The guest names the rule and option key it rejects; point at them in the config file.
 fn settings_error(e: GuestError, cfg: &Config) -> Error {
+    use crate::runtime::wit::SettingsErrorKind;
     match (&e, &cfg.path) {
-        (GuestError::Settings(msg), Some(path)) if msg.starts_with("options") => {
-            let loc = msg
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .find_map(|w| cfg.locate_rule_option(w, msg))
+        (GuestError::Settings(se), Some(path)) if se.kind != SettingsErrorKind::PolicyPack => {
+            let loc = se
+                .rule
+                .as_deref()
+                .and_then(|rule| cfg.locate_rule_option(rule, se.key.as_deref()))
                 .unwrap_or(config::Loc { line: 1, column: 1 });
             Error::Config {
                 path: path.clone(),
                 line: loc.line,
                 column: loc.column,
-                message: msg.clone(),
+                message: se.message.clone(),
             }
         }
         _ => Error::Guest(e),
