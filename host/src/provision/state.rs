@@ -143,14 +143,17 @@ pub fn intent(op: &str, name: &str) -> Intent {
 }
 
 fn new_lineage() -> String {
-    // A v4-style random UUID; fastrand is enough: lineage only has to differ between states.
-    let b: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
+    // A random (version 4, RFC 9562 variant) UUID; fastrand is enough: a lineage only has to
+    // differ between states, it guards no secret.
+    let mut b: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
     format!(
-        "{}-{}-4{}-{}-{}",
+        "{}-{}-{}-{}-{}",
         &h[0..8],
         &h[8..12],
-        &h[13..16],
+        &h[12..16],
         &h[16..20],
         &h[20..32]
     )
@@ -392,6 +395,25 @@ impl State {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn lineage_is_a_version_4_uuid() {
+        for _ in 0..100 {
+            let l = new_lineage();
+            let parts: Vec<&str> = l.split('-').collect();
+            assert_eq!(
+                parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+                [8, 4, 4, 4, 12],
+                "{l}"
+            );
+            assert!(parts[2].starts_with('4'), "version nibble: {l}");
+            assert!(
+                matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'),
+                "variant bits: {l}"
+            );
+        }
+    }
+
     use super::*;
 
     fn rec(address: &str) -> Record {
