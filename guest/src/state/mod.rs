@@ -6,6 +6,7 @@
 //! handed to the rules and dropped. Other sections are borrowed as raw JSON and parsed when
 //! visited. Peak memory is the input plus one resource.
 
+pub mod flat;
 pub mod plan;
 pub mod v3;
 pub mod v4;
