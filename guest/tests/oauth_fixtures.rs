@@ -321,6 +321,37 @@ fn genesys_flat_export_has_no_false_error() {
     assert!(errors.is_empty(), "false errors: {errors:#?}");
 }
 
+/// Issue 13: a new TOKEN (implicit) client is an error, an existing one a warning; both point
+/// to CODE with PKCE.
+#[test]
+fn tfg035_grant_retired() {
+    let fs = assert_fixture("TFG035");
+    let sev = |name: &str| -> Vec<Severity> {
+        fs.iter()
+            .filter(|f| f.address.as_deref().is_some_and(|a| a.ends_with(name)))
+            .map(|f| f.severity)
+            .collect()
+    };
+    for name in ["fail_new_token_client", "fail_plan_create_token"] {
+        assert_eq!(sev(name), [Severity::Error], "{name}: {fs:#?}");
+    }
+    for name in [
+        "fail_existing_token_client",
+        "fail_flat_token_client",
+        "fail_plan_update_token",
+    ] {
+        assert_eq!(sev(name), [Severity::Warning], "{name}: {fs:#?}");
+    }
+    for f in &fs {
+        assert!(
+            f.remediation.contains("CODE") && f.remediation.contains("PKCE"),
+            "{f:?}"
+        );
+        assert!(f.message.contains("March 2027"), "{f:?}");
+    }
+    assert!(messages(&fs, "fail_new_token_client").contains("March 2026"));
+}
+
 #[test]
 fn tfg040_unknown_argument() {
     let fs = assert_fixture("TFG040");

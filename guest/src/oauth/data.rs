@@ -14,6 +14,23 @@ pub struct OauthPolicy {
     pub redirecting_grants: Vec<String>,
     pub role_grants: Vec<String>,
     pub grant_aliases: BTreeMap<String, String>,
+    /// Grant → its retirement (TFG035).
+    pub retired_grants: BTreeMap<String, RetiredGrant>,
+}
+
+/// A grant Genesys is retiring: no new clients, then no tokens.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetiredGrant {
+    /// The flow's usual name (`implicit`).
+    pub flow: String,
+    /// Since when new clients with the grant cannot be created.
+    pub no_new_since: String,
+    /// When the flow stops working.
+    pub stops_by: String,
+    /// What to use instead.
+    pub instead: String,
+    pub source: String,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -120,6 +120,9 @@ pub struct Client {
     /// A plan's future values (`planned_values`, `change.after`) leave out what won't be known
     /// until apply (`after_unknown`): there a missing key is unknown, not unset.
     pub partial: bool,
+    /// New (HCL, a plan's create), existing (state, a plan's update or no-op) or not said
+    /// (`planned_values`); see `Instance::created`.
+    pub created: Option<bool>,
 }
 
 /// Stand-in for a JSON value the plan leaves out.
@@ -374,6 +377,7 @@ pub fn clients_in_module(
                 provider: provider.clone(),
                 json_keys: Vec::new(),
                 partial: false,
+                created: Some(true),
             }
         })
         .collect()
@@ -486,6 +490,7 @@ pub fn client_from_instance(
         provider: None,
         json_keys,
         partial: inst.origin == "planned_values" || inst.origin.ends_with(".after"),
+        created: inst.created,
     })
 }
 
