@@ -7,9 +7,11 @@
 //! from a legacy state as from a v4 one. Leaves stay strings: the flatmap has no types.
 
 use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The attributes as one object. Malformed input (a count without elements, stray keys) never
-/// fails: what can be read is kept.
+/// fails: what can be read is kept. Each level groups its keys once (no quadratic scans: a
+/// state is untrusted input).
 pub fn unflatten(pairs: &[(String, String)]) -> Map<String, Value> {
     let refs: Vec<(&str, &str)> = pairs
         .iter()
@@ -18,63 +20,65 @@ pub fn unflatten(pairs: &[(String, String)]) -> Map<String, Value> {
     object(&refs)
 }
 
-/// An object from keys relative to its prefix.
-fn object(pairs: &[(&str, &str)]) -> Map<String, Value> {
-    let mut out = Map::new();
-    let mut roots: Vec<&str> = Vec::new();
-    for (k, _) in pairs {
-        let root = k.split_once('.').map_or(*k, |(r, _)| r);
-        if !roots.contains(&root) {
-            roots.push(root);
+/// Keys relative to one prefix, grouped by their first segment: the value of the segment
+/// itself (`a`) and the keys below it (`a.x` → `x`).
+#[derive(Default)]
+struct Group<'a> {
+    exact: Option<&'a str>,
+    sub: Vec<(&'a str, &'a str)>,
+}
+
+fn group<'a>(pairs: &[(&'a str, &'a str)]) -> BTreeMap<&'a str, Group<'a>> {
+    let mut out: BTreeMap<&str, Group<'_>> = BTreeMap::new();
+    for (k, v) in pairs {
+        match k.split_once('.') {
+            Some((first, rest)) => out.entry(first).or_default().sub.push((rest, *v)),
+            None => out.entry(*k).or_default().exact = Some(*v),
         }
-    }
-    for root in roots {
-        out.insert(root.to_string(), value(root, pairs));
     }
     out
 }
 
-/// The value at `root`, given sibling keys relative to the same prefix.
-fn value(root: &str, pairs: &[(&str, &str)]) -> Value {
-    let prefix = format!("{root}.");
-    let sub: Vec<(&str, &str)> = pairs
-        .iter()
-        .filter_map(|(k, v)| k.strip_prefix(prefix.as_str()).map(|r| (r, *v)))
-        .collect();
-    let exact = pairs.iter().find(|(k, _)| *k == root).map(|(_, v)| *v);
-    if sub.iter().any(|(k, _)| *k == "#") {
-        return list(&sub);
+/// An object from keys relative to its prefix.
+fn object(pairs: &[(&str, &str)]) -> Map<String, Value> {
+    group(pairs)
+        .into_iter()
+        .map(|(k, g)| (k.to_string(), value(g)))
+        .collect()
+}
+
+/// The value of one group.
+fn value(g: Group<'_>) -> Value {
+    if g.sub.iter().any(|(k, _)| *k == "#") {
+        return list(&g.sub);
     }
-    if sub.iter().any(|(k, _)| *k == "%") {
-        return map(&sub);
+    if g.sub.iter().any(|(k, _)| *k == "%") {
+        return map(&g.sub);
     }
-    match exact {
-        Some(v) if sub.is_empty() => Value::String(v.to_string()),
+    match g.exact {
+        Some(v) if g.sub.is_empty() => Value::String(v.to_string()),
         // A single nested block without a count (`timeouts.create`), or a stray key.
-        _ => Value::Object(object(&sub)),
+        _ => Value::Object(object(&g.sub)),
     }
 }
 
 /// `#` plus elements keyed by index or set hash; numeric keys in numeric order.
 fn list(sub: &[(&str, &str)]) -> Value {
-    let mut keys: Vec<&str> = Vec::new();
-    for (k, _) in sub {
-        let first = k.split_once('.').map_or(*k, |(f, _)| f);
-        if first != "#" && !keys.contains(&first) {
-            keys.push(first);
-        }
-    }
-    keys.sort_by(|a, b| match (a.parse::<u64>(), b.parse::<u64>()) {
-        (Ok(x), Ok(y)) => x.cmp(&y),
-        _ => a.cmp(b),
-    });
-    Value::Array(keys.into_iter().map(|k| value(k, sub)).collect())
+    let mut elems: Vec<(&str, Group<'_>)> =
+        group(sub).into_iter().filter(|(k, _)| *k != "#").collect();
+    elems.sort_by(
+        |(a, _), (b, _)| match (a.parse::<u64>(), b.parse::<u64>()) {
+            (Ok(x), Ok(y)) => x.cmp(&y),
+            _ => a.cmp(b),
+        },
+    );
+    Value::Array(elems.into_iter().map(|(_, g)| value(g)).collect())
 }
 
 /// `%` plus entries. A key may contain dots (`tags.kubernetes.io/role`), so an entry is a
 /// nested container only when it has its own `#` or `%`.
 fn map(sub: &[(&str, &str)]) -> Value {
-    let containers: Vec<&str> = sub
+    let containers: BTreeSet<&str> = sub
         .iter()
         .filter_map(|(k, _)| {
             k.strip_suffix(".#")
@@ -83,18 +87,20 @@ fn map(sub: &[(&str, &str)]) -> Value {
         })
         .collect();
     let mut out = Map::new();
+    let mut nested: Vec<(&str, &str)> = Vec::new();
     for (k, v) in sub {
         if *k == "%" {
             continue;
         }
         let first = k.split_once('.').map_or(*k, |(f, _)| f);
-        if containers.contains(&first) {
-            if !out.contains_key(first) {
-                out.insert(first.to_string(), value(first, sub));
-            }
+        if containers.contains(first) {
+            nested.push((*k, *v));
         } else {
             out.insert((*k).to_string(), Value::String((*v).to_string()));
         }
+    }
+    for (k, g) in group(&nested) {
+        out.insert(k.to_string(), value(g));
     }
     Value::Object(out)
 }
@@ -179,6 +185,22 @@ mod tests {
             json!({"rule": [{"cidrs": ["10.0.0.0/8"], "labels": {"a.b": "c"}}],
                    "timeouts": {"create": "5m"}})
         );
+    }
+
+    /// Many keys stay fast: each level groups once.
+    #[test]
+    fn wide_input_is_linear() {
+        let mut pairs = vec![("tags.%".to_string(), "20000".to_string())];
+        for i in 0..20_000 {
+            pairs.push((format!("k{i}"), "v".into()));
+            pairs.push((format!("tags.t{i}"), "v".into()));
+            pairs.push((format!("s.{i}.a"), "v".into()));
+        }
+        pairs.push(("s.#".into(), "20000".into()));
+        let m = unflatten(&pairs);
+        assert_eq!(m.len(), 20_002);
+        assert_eq!(m["tags"].as_object().map(Map::len), Some(20_000));
+        assert_eq!(m["s"].as_array().map(Vec::len), Some(20_000));
     }
 
     #[test]
