@@ -220,7 +220,7 @@ fn explain_and_list() {
     assert_eq!(o.status.code(), Some(0), "{err}");
     for id in [
         "TFG020", "TFG021", "TFG022", "TFG023", "TFG030", "TFG031", "TFG032", "TFG033", "TFG034",
-        "TFG040", "TFG041", "TFG042", "TFG043", "TFG044", "TFG045",
+        "TFG035", "TFG040", "TFG041", "TFG042", "TFG043", "TFG044", "TFG045",
     ] {
         assert!(list.contains(id), "{id} not listed:\n{list}");
         let o = run(tfguard().args(["explain", id]));

@@ -226,6 +226,45 @@ fn tfg030_scope_unknown() {
     );
     assert!(fs.iter().any(|f| f.path.ends_with("plan.json")
         && f.address.as_deref() == Some("genesyscloud_oauth_client.fail_plan_scope")));
+    // Issue 13: wrong names stay errors; well-formed absent or legacy names are warnings that
+    // name the catalogue's date and where the live list is.
+    let of = |name: &str| -> Vec<&Finding> {
+        fs.iter()
+            .filter(|f| f.address.as_deref().is_some_and(|a| a.ends_with(name)))
+            .collect()
+    };
+    for name in ["fail_seed_scopes", "fail_near_miss", "fail_flat_seed_scope"] {
+        let got = of(name);
+        assert!(
+            !got.is_empty() && got.iter().all(|f| f.severity == Severity::Error),
+            "{name}: {got:#?}"
+        );
+    }
+    let m = messages(&fs, "fail_near_miss");
+    assert!(
+        m.contains("`archtect`: did you mean `architect`")
+            && m.contains("`user`: did you mean `users`"),
+        "{m}"
+    );
+    for name in ["fail_legacy_scope", "fail_absent_well_formed"] {
+        let got = of(name);
+        assert!(
+            !got.is_empty() && got.iter().all(|f| f.severity == Severity::Warning),
+            "{name}: {got:#?}"
+        );
+        assert!(
+            got.iter().all(|f| f.message.contains("2026-07-23")),
+            "{got:#?}"
+        );
+    }
+    assert_eq!(of("fail_absent_well_formed").len(), 3);
+    let m = messages(&fs, "fail_absent_well_formed");
+    assert!(
+        m.contains("GET /api/v2/oauth/scopes") && m.contains("seen on live clients"),
+        "{m}"
+    );
+    assert!(m.contains("`search:readonly`"), "{m}");
+    assert!(messages(&fs, "fail_legacy_scope").contains("obsolete"));
 }
 
 #[test]
@@ -251,6 +290,66 @@ fn tfg034_grant_scope_mismatch() {
     let fs = assert_fixture("TFG034");
     assert!(messages(&fs, "fail_client_credentials_without_roles").contains("roles"));
     assert!(fs.iter().any(|f| f.path.ends_with(".tfstate")));
+    // Legacy `attributes_flat`: `roles.#` / `roles.<hash>.role_id` are read as a set of blocks.
+    assert!(messages(&fs, "fail_flat_cc_no_roles").contains("roles"));
+    assert!(messages(&fs, "fail_flat_cc_scopes").contains("scopes"));
+}
+
+/// Issue 13: a Genesys export in `attributes_flat` form (41 clients: 27 CLIENT-CREDENTIALS
+/// with roles, 14 CODE clients with scopes newer than the old catalogue) gets no error from
+/// any rule.
+#[test]
+fn genesys_flat_export_has_no_false_error() {
+    let path = repo().join("tests/genesys/export-flat.tfstate");
+    let doc = Document::new(
+        "tests/genesys/export-flat.tfstate",
+        DocKind::State,
+        std::fs::read(&path).unwrap(),
+    );
+    let settings = Settings {
+        packs: packs(),
+        options_json: "{}".into(),
+        known_secrets: Vec::new(),
+    };
+    let report = engine::check(&[doc], &settings).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let errors: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "false errors: {errors:#?}");
+}
+
+/// Issue 13: a new TOKEN (implicit) client is an error, an existing one a warning; both point
+/// to CODE with PKCE.
+#[test]
+fn tfg035_grant_retired() {
+    let fs = assert_fixture("TFG035");
+    let sev = |name: &str| -> Vec<Severity> {
+        fs.iter()
+            .filter(|f| f.address.as_deref().is_some_and(|a| a.ends_with(name)))
+            .map(|f| f.severity)
+            .collect()
+    };
+    for name in ["fail_new_token_client", "fail_plan_create_token"] {
+        assert_eq!(sev(name), [Severity::Error], "{name}: {fs:#?}");
+    }
+    for name in [
+        "fail_existing_token_client",
+        "fail_flat_token_client",
+        "fail_plan_update_token",
+    ] {
+        assert_eq!(sev(name), [Severity::Warning], "{name}: {fs:#?}");
+    }
+    for f in &fs {
+        assert!(
+            f.remediation.contains("CODE") && f.remediation.contains("PKCE"),
+            "{f:?}"
+        );
+        assert!(f.message.contains("March 2027"), "{f:?}");
+    }
+    assert!(messages(&fs, "fail_new_token_client").contains("March 2026"));
 }
 
 #[test]

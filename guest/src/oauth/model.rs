@@ -120,6 +120,9 @@ pub struct Client {
     /// A plan's future values (`planned_values`, `change.after`) leave out what won't be known
     /// until apply (`after_unknown`): there a missing key is unknown, not unset.
     pub partial: bool,
+    /// New (HCL, a plan's create), existing (state, a plan's update or no-op) or not said
+    /// (`planned_values`); see `Instance::created`.
+    pub created: Option<bool>,
 }
 
 /// Stand-in for a JSON value the plan leaves out.
@@ -374,6 +377,7 @@ pub fn clients_in_module(
                 provider: provider.clone(),
                 json_keys: Vec::new(),
                 partial: false,
+                created: Some(true),
             }
         })
         .collect()
@@ -440,77 +444,40 @@ pub fn client_from_instance(
     let mut blocks = Vec::new();
     let mut json_keys = Vec::new();
     // Clients are few: an owned, key-sorted copy keeps the model independent of the document.
+    // A legacy flatmap is rebuilt into the same shape (`roles.#`, `roles.<hash>.role_id`).
     let owned = match &inst.attributes {
-        Attrs::Json(j) => Some(Value::from(j)),
-        Attrs::Flat(_) => None,
+        Attrs::Json(j) => Value::from(j),
+        Attrs::Flat(pairs) => Value::Object(crate::state::flat::unflatten(pairs)),
     };
-    match (&owned, &inst.attributes) {
-        (Some(Value::Object(map)), _) => {
-            json_keys.extend(map.keys().cloned());
-            for (k, v) in map {
-                if block_args.contains(&k.as_str()) {
-                    if let Value::Array(items) = v {
-                        for (i, item) in items.iter().enumerate() {
-                            let Value::Object(o) = item else { continue };
-                            blocks.push(NestedBlock {
-                                name: k.clone(),
-                                span: None,
-                                args: o
-                                    .iter()
-                                    .map(|(bk, bv)| Arg {
-                                        name: bk.clone(),
-                                        key_span: None,
-                                        value: json_val(bv, None, &format!("{k}[{i}].{bk}")),
-                                    })
-                                    .collect(),
-                                dynamic: false,
-                            });
-                        }
+    if let Value::Object(map) = &owned {
+        json_keys.extend(map.keys().cloned());
+        for (k, v) in map {
+            if block_args.contains(&k.as_str()) {
+                if let Value::Array(items) = v {
+                    for (i, item) in items.iter().enumerate() {
+                        let Value::Object(o) = item else { continue };
+                        blocks.push(NestedBlock {
+                            name: k.clone(),
+                            span: None,
+                            args: o
+                                .iter()
+                                .map(|(bk, bv)| Arg {
+                                    name: bk.clone(),
+                                    key_span: None,
+                                    value: json_val(bv, None, &format!("{k}[{i}].{bk}")),
+                                })
+                                .collect(),
+                            dynamic: false,
+                        });
                     }
-                    continue;
                 }
-                args.push(Arg {
-                    name: k.clone(),
-                    key_span: None,
-                    value: json_val(v, None, k),
-                });
+                continue;
             }
-        }
-        (Some(_), _) | (None, Attrs::Json(_)) => {}
-        (None, Attrs::Flat(pairs)) => {
-            // Legacy flatmap: `scopes.#` = count, `scopes.<n>` = element, plain keys = strings.
-            let mut lists: std::collections::BTreeMap<&str, Vec<Val>> = Default::default();
-            for (key, value) in pairs {
-                let root = key.split_once('.').map_or(key.as_str(), |(r, _)| r);
-                if !json_keys.iter().any(|k| k == root) {
-                    json_keys.push(root.to_string());
-                }
-                match key.split_once('.') {
-                    None => args.push(Arg {
-                        name: key.clone(),
-                        key_span: None,
-                        value: json_val(&Value::String(value.clone()), None, key),
-                    }),
-                    Some((root, rest)) if rest != "#" && rest != "%" && !rest.contains('.') => {
-                        let l = lists.entry(root).or_default();
-                        let path = format!("{root}[{}]", l.len());
-                        l.push(json_val(&Value::String(value.clone()), None, &path));
-                    }
-                    _ => {}
-                }
-            }
-            for (root, items) in lists {
-                args.push(Arg {
-                    name: root.to_string(),
-                    key_span: None,
-                    value: Val {
-                        kind: Kind::List(items),
-                        span: None,
-                        path: root.to_string(),
-                        via: None,
-                    },
-                });
-            }
+            args.push(Arg {
+                name: k.clone(),
+                key_span: None,
+                value: json_val(v, None, k),
+            });
         }
     }
     Some(Client {
@@ -523,6 +490,7 @@ pub fn client_from_instance(
         provider: None,
         json_keys,
         partial: inst.origin == "planned_values" || inst.origin.ends_with(".after"),
+        created: inst.created,
     })
 }
 

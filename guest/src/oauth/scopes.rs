@@ -38,11 +38,56 @@ pub struct Catalogue {
     known: BTreeSet<String>,
     /// Area names: each known scope without `:readonly`.
     areas: BTreeSet<String>,
+    legacy: BTreeSet<String>,
+    unverified: BTreeSet<String>,
+}
+
+/// How a scope name stands against the catalogue.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Known,
+    /// Once accepted, on no operation now.
+    Legacy,
+    /// Not `<area>` or `<area>:readonly` in lower case (`user:read`, `Users`): with suggestions.
+    Malformed(Vec<String>),
+    /// Well-formed but a slip of a real area (`user`, `archtect`): with suggestions.
+    NearMiss(Vec<String>),
+    /// A real area in a form the catalogue lacks (`search`, `upload:readonly`): the real forms.
+    OtherForm(Vec<String>),
+    /// Well-formed, seen on live clients, absent from the catalogue's source.
+    Unverified,
+    /// Well-formed and not near anything: possibly newer than the catalogue.
+    Absent,
+}
+
+/// `<area>` or `<area>:readonly`, the area lower-case letters and digits joined by single
+/// hyphens.
+pub fn well_formed(scope: &str) -> bool {
+    let area = scope.strip_suffix(READONLY).unwrap_or(scope);
+    !area.is_empty()
+        && area.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && area.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
 }
 
 impl Catalogue {
     pub fn new(policy: &ScopePolicy, extra: &[String]) -> Self {
         let known: BTreeSet<String> = policy.known.iter().chain(extra).cloned().collect();
+        let legacy = policy
+            .legacy
+            .iter()
+            .filter(|s| !known.contains(*s))
+            .cloned()
+            .collect();
+        let unverified = policy
+            .unverified
+            .iter()
+            .filter(|s| !known.contains(*s))
+            .cloned()
+            .collect();
         let areas = known
             .iter()
             .map(|s| s.strip_suffix(READONLY).unwrap_or(s).to_string())
@@ -51,11 +96,52 @@ impl Catalogue {
         for b in known.iter().flat_map(|k| k.bytes().chain([0])) {
             id = (id ^ u64::from(b)).wrapping_mul(0x100000001b3);
         }
-        Catalogue { id, known, areas }
+        Catalogue {
+            id,
+            known,
+            areas,
+            legacy,
+            unverified,
+        }
     }
 
     pub fn is_known(&self, scope: &str) -> bool {
         self.known.contains(scope)
+    }
+
+    /// Known, obsolete, wrong (an error: malformed or a near miss) or merely absent (a
+    /// warning: the catalogue may be older than the scope).
+    pub fn judge(&self, scope: &str) -> Verdict {
+        if self.known.contains(scope) {
+            return Verdict::Known;
+        }
+        if self.legacy.contains(scope) {
+            return Verdict::Legacy;
+        }
+        if !well_formed(scope) {
+            return Verdict::Malformed(self.suggest(scope));
+        }
+        if self.unverified.contains(scope) {
+            return Verdict::Unverified;
+        }
+        let area = scope.strip_suffix(READONLY).unwrap_or(scope);
+        if self.areas.contains(area) {
+            let forms = [area.to_string(), format!("{area}{READONLY}")];
+            return Verdict::OtherForm(
+                forms
+                    .into_iter()
+                    .filter(|f| self.known.contains(f.as_str()))
+                    .collect(),
+            );
+        }
+        let near = self
+            .areas
+            .iter()
+            .any(|a| area_distance(area, a) <= (a.len().max(area.len()) / 4).clamp(1, 2));
+        if near {
+            return Verdict::NearMiss(self.suggest(scope));
+        }
+        Verdict::Absent
     }
 
     /// `users` → `users:readonly` when that scope exists.
@@ -192,6 +278,48 @@ mod tests {
         assert_eq!(cat_suggest("search")[0], "search:readonly");
         assert_eq!(cat_suggest("upload:read")[0], "upload");
         assert!(cat_suggest("zzzzzzzzzzzzzz").is_empty());
+    }
+
+    fn judge(s: &str) -> Verdict {
+        let d = super::super::data::default_data();
+        Catalogue::new(&d.scopes, &[]).judge(s)
+    }
+
+    #[test]
+    fn verdicts() {
+        assert!(well_formed("users") && well_formed("users:readonly") && well_formed("a-b2"));
+        for bad in [
+            "user:read",
+            "Users",
+            "a--b",
+            "-a",
+            "a-",
+            ":readonly",
+            "",
+            "2fa",
+            "a b",
+        ] {
+            assert!(!well_formed(bad), "{bad}");
+        }
+        assert_eq!(judge("gamification:readonly"), Verdict::Known);
+        assert_eq!(judge("streaming-events:readonly"), Verdict::Legacy);
+        assert_eq!(judge("webhooks"), Verdict::Unverified);
+        assert!(matches!(judge("user:read"), Verdict::Malformed(s) if s[0] == "users:readonly"));
+        assert!(
+            matches!(judge("conversation:call"), Verdict::Malformed(s) if s[0] == "conversations")
+        );
+        assert!(matches!(
+            judge("analytics:conversation"),
+            Verdict::Malformed(_)
+        ));
+        assert!(matches!(judge("user"), Verdict::NearMiss(s) if s[0] == "users"));
+        assert!(matches!(judge("archtect"), Verdict::NearMiss(s) if s[0] == "architect"));
+        assert_eq!(
+            judge("search"),
+            Verdict::OtherForm(vec!["search:readonly".into()])
+        );
+        assert_eq!(judge("quantum-routing-insights"), Verdict::Absent);
+        assert_eq!(judge("all"), Verdict::Absent);
     }
 
     #[test]

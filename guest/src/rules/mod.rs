@@ -55,6 +55,7 @@ mod oauth_client_invalid_value;
 mod oauth_client_secret_argument;
 mod oauth_client_secret_exposed;
 mod oauth_client_unknown_argument;
+mod oauth_grant_retired;
 mod oauth_grant_scope_mismatch;
 mod oauth_redirect_uri_invalid;
 mod oauth_redirect_uri_missing;
@@ -70,6 +71,7 @@ pub use oauth_client_invalid_value::OauthClientInvalidValue;
 pub use oauth_client_secret_argument::OauthClientSecretArgument;
 pub use oauth_client_secret_exposed::OauthClientSecretExposed;
 pub use oauth_client_unknown_argument::OauthClientUnknownArgument;
+pub use oauth_grant_retired::OauthGrantRetired;
 pub use oauth_grant_scope_mismatch::OauthGrantScopeMismatch;
 pub use oauth_redirect_uri_invalid::OauthRedirectUriInvalid;
 pub use oauth_redirect_uri_missing::OauthRedirectUriMissing;
@@ -318,6 +320,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &OauthScopeBroad,
     &OauthScopeNotLeastPrivilege,
     &OauthGrantScopeMismatch,
+    &OauthGrantRetired,
     &OauthClientUnknownArgument,
     &OauthClientInvalidValue,
     &OauthClientSecretExposed,

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::{Ctx, RuleMeta};
-use crate::oauth::scopes::did_you_mean;
+use crate::oauth::scopes::{Verdict, did_you_mean};
 use crate::oauth::{
     Client, ClientCheck, Emit, Kind, ListView, OauthData, list_items, rule_options,
 };
@@ -40,10 +40,23 @@ impl ClientCheck for OauthScopeUnknown {
             return;
         };
         let cat = cx.memo.catalogue(d, &opts.known);
+        let date = match d.scopes.catalogue_date.as_str() {
+            "" => "the scope catalogue".to_string(),
+            date => format!("the scope catalogue of {date}"),
+        };
+        let add = "If GET /api/v2/oauth/scopes on your org lists it, add it to `known` in `rule \"TFG030\"` or to `scopes.known` in a policy pack (scripts/gen-genesys-scopes regenerates the built-in catalogue).";
         for item in items {
-            match &item.kind {
-                Kind::Str(s) if !cat.is_known(s) => {
-                    let sugg = cat.suggest(s);
+            let s = match &item.kind {
+                Kind::Str(s) => s,
+                Kind::Unknown(why) => {
+                    e.cannot_verify(item, "a scope", why);
+                    continue;
+                }
+                _ => continue,
+            };
+            let (severity, message, fix) = match cat.judge(s) {
+                Verdict::Known => continue,
+                Verdict::Malformed(sugg) | Verdict::NearMiss(sugg) => {
                     let hint = did_you_mean(&sugg);
                     let fix = match sugg.first() {
                         Some(best) => format!(
@@ -58,11 +71,54 @@ impl ClientCheck for OauthScopeUnknown {
                     } else {
                         format!("unknown scope `{s}`: {hint}")
                     };
-                    e.at(item.span, &item.path, message + &item.origin(), fix);
+                    (None, message, fix)
                 }
-                Kind::Unknown(why) => e.cannot_verify(item, "a scope", why),
-                _ => {}
-            }
+                Verdict::Legacy => (
+                    Some(Severity::Warning),
+                    format!("scope `{s}` is obsolete: no operation in {date} accepts it"),
+                    format!(
+                        "Remove `\"{s}\"`; GET /api/v2/oauth/scopes lists the scopes your org issues."
+                    ),
+                ),
+                Verdict::OtherForm(forms) => (
+                    Some(Severity::Warning),
+                    format!(
+                        "scope `{s}` is not in {date}, which has {}",
+                        forms
+                            .iter()
+                            .map(|f| format!("`{f}`"))
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    ),
+                    format!(
+                        "Use {}; or check GET /api/v2/oauth/scopes. {add}",
+                        forms
+                            .iter()
+                            .map(|f| format!("`\"{f}\"`"))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
+                ),
+                Verdict::Unverified => (
+                    Some(Severity::Warning),
+                    format!(
+                        "scope `{s}` is not in {date}; it has been seen on live clients but no API operation names it"
+                    ),
+                    format!("Check GET /api/v2/oauth/scopes on your org. {add}"),
+                ),
+                Verdict::Absent => (
+                    Some(Severity::Warning),
+                    format!("scope `{s}` is not in {date}: it may be newer, or wrong"),
+                    format!("Check GET /api/v2/oauth/scopes on your org. {add}"),
+                ),
+            };
+            e.report(
+                severity,
+                item.span,
+                &item.path,
+                message + &item.origin(),
+                fix,
+            );
         }
     }
 }

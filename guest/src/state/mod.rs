@@ -6,6 +6,7 @@
 //! handed to the rules and dropped. Other sections are borrowed as raw JSON and parsed when
 //! visited. Peak memory is the input plus one resource.
 
+pub mod flat;
 pub mod plan;
 pub mod v3;
 pub mod v4;
@@ -28,6 +29,10 @@ pub struct Instance<'a> {
     pub sensitive: Vec<Vec<Step>>,
     /// Where in the document this copy lives, e.g. `resource_changes[3].change.after`.
     pub origin: String,
+    /// Is the object new? `Some(true)`: a plan creates it (`change.after` of a change whose
+    /// `before` is null); `Some(false)`: it exists (state, a plan's past, an update or no-op);
+    /// `None`: the copy does not say (`planned_values`).
+    pub created: Option<bool>,
 }
 
 pub enum Attrs<'a> {

@@ -185,6 +185,8 @@ pub(super) fn visit_values(
                 attributes: Attrs::Json(values),
                 sensitive: sensitive_of(r.sensitive_values.as_ref()),
                 origin: origin.to_string(),
+                // `prior_state` exists; `planned_values` does not say (resource_changes does).
+                created: (!origin.starts_with("planned_values")).then_some(false),
             });
         }
         for c in &m.child_modules {
@@ -218,6 +220,7 @@ fn visit_changes(raw: &RawValue, section: &str, v: &mut dyn Visitor) -> Result<(
         if let Some(d) = &rc.deposed {
             address.push_str(&format!(" (deposed {d})"));
         }
+        let before_null = ch.before.is_none_or(|r| r.get().trim() == "null");
         for (which, raw, mirror) in [
             ("before", ch.before, ch.before_sensitive.as_ref()),
             ("after", ch.after, ch.after_sensitive.as_ref()),
@@ -234,6 +237,7 @@ fn visit_changes(raw: &RawValue, section: &str, v: &mut dyn Visitor) -> Result<(
                 attributes: Attrs::Json(values),
                 sensitive: sensitive_of(mirror),
                 origin,
+                created: Some(which == "after" && before_null),
             });
         }
     }

@@ -106,6 +106,7 @@ pub(super) fn visit(modules: Option<&RawValue>, v: &mut dyn Visitor) -> Result<(
                     ),
                     sensitive: Vec::new(),
                     origin: "state".into(),
+                    created: Some(false),
                 });
             }
         }

@@ -99,6 +99,7 @@ fn emit(ri: usize, r: ResourceV4<'_>, v: &mut dyn Visitor) -> Result<(), JsonDoc
             attributes,
             sensitive,
             origin: "state".into(),
+            created: Some(false),
         });
     }
     Ok(())
