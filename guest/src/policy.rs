@@ -16,7 +16,9 @@ pub struct SecretAttribute {
     /// `managed` (default) or `data`.
     #[serde(default = "managed")]
     pub mode: String,
-    /// Attribute names; a trailing `*` matches a prefix (`private_key_*`).
+    /// Attribute names; a trailing `*` matches a prefix (`private_key_*`). A nested attribute
+    /// is a path of names through blocks, lists, sets and maps (`master_auth[*].client_key`;
+    /// `[*]` is optional and only documents a collection): see [`path_names`].
     pub attributes: Vec<String>,
     #[serde(default)]
     pub provider: String,
@@ -85,6 +87,8 @@ pub struct Policy {
     /// state, where a scan of the whole catalogue cost more than the checks themselves.
     by_type: BTreeMap<String, Vec<usize>>,
     pub write_only: Vec<WriteOnly>,
+    /// Resource type → indexes into `write_only` (the generated catalogue has hundreds).
+    wo_by_type: BTreeMap<String, Vec<usize>>,
     /// Merged tables of the other sections, by section name (later packs override keys).
     pub sections: BTreeMap<String, toml::Value>,
 }
@@ -121,6 +125,13 @@ impl Policy {
                 .or_default()
                 .push(i);
         }
+        for (i, w) in policy.write_only.iter().enumerate() {
+            policy
+                .wo_by_type
+                .entry(w.resource.clone())
+                .or_default()
+                .push(i);
+        }
         Ok(policy)
     }
 
@@ -149,10 +160,28 @@ impl Policy {
             .find(|s| s.attributes.iter().any(|p| name_matches(p, attr)))
     }
 
+    /// The catalogue entry whose attribute is `attr` of `rtype` or lies inside it (a nested
+    /// path starting at `attr`): a reference to `attr` carries that secret.
+    pub fn secret_within(&self, mode: &str, rtype: &str, attr: &str) -> Option<&SecretAttribute> {
+        self.secret_attributes_for(mode, rtype).find(|s| {
+            s.attributes
+                .iter()
+                .any(|p| name_matches(p, attr) || path_names(p).next() == Some(attr))
+        })
+    }
+
+    /// `arg` is a write-only argument of `rtype` (a nested one is matched by its last name).
     pub fn is_write_only(&self, rtype: &str, arg: &str) -> bool {
-        self.write_only
-            .iter()
-            .any(|w| w.resource == rtype && w.arguments.iter().any(|a| a == arg))
+        self.wo_by_type
+            .get(rtype)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.write_only[i])
+            .any(|w| {
+                w.arguments
+                    .iter()
+                    .any(|a| a == arg || path_names(a).last() == Some(arg))
+            })
     }
 
     /// Typed view of a section, e.g. `policy.section::<OauthPolicy>("oauth")`.
@@ -168,6 +197,30 @@ impl Policy {
                 .map_err(|e| format!("policy section `{name}`: {e}")),
         }
     }
+}
+
+/// The packs the host compiles in (`host/src/packs.rs`, same order), for the guest's unit
+/// tests; the integration tests read `policies/default/` itself.
+#[cfg(test)]
+pub(crate) fn default_packs() -> Vec<PolicyPackSrc> {
+    [
+        (
+            "secrets",
+            include_str!("../../policies/default/secrets.toml"),
+        ),
+        (
+            "secrets-generated",
+            include_str!("../../policies/default/secrets-generated.toml"),
+        ),
+        ("flows", include_str!("../../policies/default/flows.toml")),
+        ("oauth", include_str!("../../policies/default/oauth.toml")),
+    ]
+    .into_iter()
+    .map(|(name, contents)| PolicyPackSrc {
+        name: name.into(),
+        contents: contents.into(),
+    })
+    .collect()
 }
 
 /// Tables merge key by key; arrays of tables append; anything else is replaced.
@@ -190,6 +243,19 @@ fn merge_value(into: &mut toml::Value, from: toml::Value) {
         }
         (slot, v) => *slot = v,
     }
+}
+
+/// The names of a catalogue path: `a[*].b.c[*]` → `a`, `b`, `c`.
+pub fn path_names(pattern: &str) -> impl Iterator<Item = &str> {
+    pattern
+        .split('.')
+        .map(|s| s.trim_end_matches("[*]"))
+        .filter(|s| !s.is_empty())
+}
+
+/// A catalogue attribute that is a nested path rather than a top-level name.
+pub fn is_nested(pattern: &str) -> bool {
+    pattern.contains('.') || pattern.contains('[')
 }
 
 pub fn name_matches(pattern: &str, name: &str) -> bool {
@@ -221,6 +287,24 @@ mod tests {
         assert!(p.secret_attribute("managed", "b", "y_z").is_some());
         assert!(p.secret_attribute("data", "b", "y_z").is_none());
         assert!(p.secret_attribute("managed", "a", "xx").is_none());
+    }
+
+    #[test]
+    fn nested_paths_and_write_only_index() {
+        let p = Policy::load(&[pack(
+            "[[secret_attribute]]\nresource='g'\nattributes=['master_auth[*].client_key']\n[[write_only]]\nresource='g'\narguments=['cfg[*].secret_wo']",
+        )])
+        .unwrap();
+        assert!(p.secret_attribute("managed", "g", "master_auth").is_none());
+        assert!(p.secret_within("managed", "g", "master_auth").is_some());
+        assert!(p.secret_within("managed", "g", "client_key").is_none());
+        assert!(p.is_write_only("g", "secret_wo"));
+        assert!(p.is_write_only("g", "cfg[*].secret_wo"));
+        assert!(!p.is_write_only("h", "secret_wo"));
+        assert_eq!(
+            path_names("a[*].b.c[*]").collect::<Vec<_>>(),
+            vec!["a", "b", "c"]
+        );
     }
 
     #[test]

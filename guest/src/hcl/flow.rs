@@ -689,7 +689,7 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             }
         };
         match attr {
-            Some(a) if self.policy.secret_attribute("managed", rtype, a).is_some() => {
+            Some(a) if self.policy.secret_within("managed", rtype, a).is_some() => {
                 out.push(Taint {
                     origin: f.addr(&format!("{base}.{a}")),
                     kind,
@@ -735,7 +735,7 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             .find(|d| d.resource == rtype);
         let secret = match attr {
             Some(a) => {
-                self.policy.secret_attribute("data", rtype, a).is_some()
+                self.policy.secret_within("data", rtype, a).is_some()
                     || extra.is_some_and(|d| {
                         d.attributes.is_empty()
                             || d.attributes
@@ -1211,7 +1211,7 @@ impl<'a, 'm> Analyzer<'a, 'm> {
                 } else {
                     let attr = t.origin.rsplit('.').next().unwrap_or("");
                     self.policy
-                        .secret_attribute("managed", rtype, attr)
+                        .secret_within("managed", rtype, attr)
                         .map(|s| s.fix.clone())
                         .unwrap_or_default()
                 }
@@ -1219,7 +1219,7 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             OriginKind::Data { rtype } => {
                 let attr = t.origin.rsplit('.').next().unwrap_or("");
                 self.policy
-                    .secret_attribute("data", rtype, attr)
+                    .secret_within("data", rtype, attr)
                     .map(|s| s.fix.clone())
                     .or_else(|| self.cfg.secret_data_source.iter().find(|d| &d.resource == rtype).map(|d| d.fix.clone()))
                     .unwrap_or_else(|| "Read the secret with an ephemeral resource instead of a data source: data sources are stored in state.".into())
@@ -1423,21 +1423,7 @@ mod tests {
     use crate::types::PolicyPackSrc;
 
     fn policy() -> Policy {
-        let pack = |name: &str, contents: &str| PolicyPackSrc {
-            name: name.into(),
-            contents: contents.into(),
-        };
-        Policy::load(&[
-            pack(
-                "secrets",
-                include_str!("../../../policies/default/secrets.toml"),
-            ),
-            pack(
-                "flows",
-                include_str!("../../../policies/default/flows.toml"),
-            ),
-        ])
-        .unwrap()
+        Policy::load(&crate::policy::default_packs()).unwrap()
     }
 
     fn run(modules: &[Module]) -> Vec<Flow> {
