@@ -74,10 +74,153 @@ struct PackFile {
     secret_attribute: Vec<SecretAttribute>,
     #[serde(default)]
     write_only: Vec<WriteOnly>,
+    #[serde(default)]
+    catalogue: Option<Catalogue>,
     /// Sections owned by other rule families (oauth scopes, schema, detectors): kept as
     /// TOML tables and typed by the module that reads them.
     #[serde(flatten)]
     other: BTreeMap<String, toml::Value>,
+}
+
+/// A generated catalogue (`policies/default/secrets-generated.toml`): provider metadata, fix
+/// texts by kind and tab-separated rows, expanded into `secret_attribute` and `write_only`
+/// entries at load. Rows, not a TOML table per entry: the TOML parser is what start-up pays
+/// for, and 1,800 tables cost it 25 times the rest of the packs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Catalogue {
+    #[serde(default)]
+    providers: BTreeMap<String, CatalogueProvider>,
+    /// Fix kind → text with `{attr}`, `{wo}`, `{type}`, `{provider}`, `{version}`.
+    #[serde(default)]
+    fixes: BTreeMap<String, String>,
+    /// `provider key \t mode \t resource type \t attribute path \t fix kind` per line.
+    #[serde(default)]
+    secrets: String,
+    /// `provider key \t resource type \t argument path` per line.
+    #[serde(default)]
+    write_only: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogueProvider {
+    provider: String,
+    version: String,
+    source: String,
+    #[serde(default)]
+    licence: String,
+}
+
+impl Catalogue {
+    /// Append the rows as entries; consecutive rows of one resource type and fix text share
+    /// an entry, as a hand-written entry lists several attributes.
+    fn expand(
+        &self,
+        pack: &str,
+        secrets: &mut Vec<SecretAttribute>,
+        write_only: &mut Vec<WriteOnly>,
+    ) -> Result<(), String> {
+        let err = |section: &str, n: usize, what: &str| {
+            format!(
+                "policy pack `{pack}`: catalogue.{section} line {}: {what}",
+                n + 1
+            )
+        };
+        let provider = |section: &str, n: usize, key: &str| {
+            self.providers
+                .get(key)
+                .ok_or_else(|| err(section, n, &format!("unknown provider key `{key}`")))
+        };
+        for (n, line) in self.secrets.lines().enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            let [key, mode, rtype, attr, kind] = f[..] else {
+                return Err(err("secrets", n, "expected 5 tab-separated fields"));
+            };
+            if mode != "managed" && mode != "data" {
+                return Err(err("secrets", n, &format!("mode `{mode}`")));
+            }
+            let p = provider("secrets", n, key)?;
+            let template = self
+                .fixes
+                .get(kind)
+                .ok_or_else(|| err("secrets", n, &format!("unknown fix kind `{kind}`")))?;
+            let fix = render(template, attr, rtype, p);
+            if let Some(last) = secrets.last_mut().filter(|l| {
+                l.resource == rtype && l.mode == mode && l.provider == p.provider && l.fix == fix
+            }) {
+                last.attributes.push(attr.to_string());
+                continue;
+            }
+            secrets.push(SecretAttribute {
+                resource: rtype.to_string(),
+                mode: mode.to_string(),
+                attributes: vec![attr.to_string()],
+                provider: p.provider.clone(),
+                versions: format!("{} (generated)", p.version),
+                source: format!("{} ({})", p.source, p.licence),
+                fix,
+                ignore_empty: true,
+            });
+        }
+        for (n, line) in self.write_only.lines().enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            let [key, rtype, arg] = f[..] else {
+                return Err(err("write_only", n, "expected 3 tab-separated fields"));
+            };
+            let p = provider("write_only", n, key)?;
+            if let Some(last) = write_only
+                .last_mut()
+                .filter(|l| l.resource == rtype && l.provider == p.provider)
+            {
+                last.arguments.push(arg.to_string());
+                continue;
+            }
+            write_only.push(WriteOnly {
+                resource: rtype.to_string(),
+                arguments: vec![arg.to_string()],
+                provider: p.provider.clone(),
+                versions: format!("{} (generated)", p.version),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A catalogue fix text with its placeholders filled in, in one pass.
+fn render(template: &str, attr: &str, rtype: &str, p: &CatalogueProvider) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let (name, value) = [
+            ("{wo}", None),
+            ("{attr}", Some(attr)),
+            ("{type}", Some(rtype)),
+            ("{provider}", Some(p.provider.as_str())),
+            ("{version}", Some(p.version.as_str())),
+        ]
+        .into_iter()
+        .find(|(n, _)| rest.starts_with(n))
+        .unwrap_or(("{", Some("{")));
+        match value {
+            Some(v) => out.push_str(v),
+            None => {
+                out.push_str(attr);
+                out.push_str("_wo");
+            }
+        }
+        rest = &rest[name.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[derive(Debug, Default, Clone)]
@@ -101,10 +244,17 @@ impl Policy {
                 .map_err(|e| format!("policy pack `{}`: {e}", pack.name))?;
             policy.secret_attributes.extend(file.secret_attribute);
             policy.write_only.extend(file.write_only);
+            if let Some(c) = &file.catalogue {
+                c.expand(
+                    &pack.name,
+                    &mut policy.secret_attributes,
+                    &mut policy.write_only,
+                )?;
+            }
             for (k, v) in file.other {
                 if !KNOWN_SECTIONS.contains(&k.as_str()) {
                     return Err(format!(
-                        "policy pack `{}`: unknown section `{k}` (known: secret_attribute, write_only, {})",
+                        "policy pack `{}`: unknown section `{k}` (known: secret_attribute, write_only, catalogue, {})",
                         pack.name,
                         KNOWN_SECTIONS.join(", ")
                     ));
@@ -119,11 +269,13 @@ impl Policy {
             }
         }
         for (i, s) in policy.secret_attributes.iter().enumerate() {
-            policy
-                .by_type
-                .entry(s.resource.clone())
-                .or_default()
-                .push(i);
+            // Entries of one type are mostly adjacent: clone the name only for a new key.
+            match policy.by_type.get_mut(&s.resource) {
+                Some(v) => v.push(i),
+                None => {
+                    policy.by_type.insert(s.resource.clone(), vec![i]);
+                }
+            }
         }
         for (i, w) in policy.write_only.iter().enumerate() {
             policy
@@ -305,6 +457,31 @@ mod tests {
             path_names("a[*].b.c[*]").collect::<Vec<_>>(),
             vec!["a", "b", "c"]
         );
+    }
+
+    #[test]
+    fn catalogue_rows_expand_to_entries() {
+        let src = "[catalogue.fixes]\nwo = 'use {wo} ({provider} {version})'\ngen = '{type}.{attr}'\n\
+            [catalogue.providers.x]\nprovider = 'h/x'\nversion = '1.0'\nsource = 'r@c'\n\
+            [catalogue]\nsecrets = \"\"\"\nx\tmanaged\tt\tpassword\two\nx\tmanaged\tt\ta[*].key\tgen\n\
+            x\tmanaged\tt\tb\tgen\nx\tdata\tt\tc\tgen\n\"\"\"\nwrite_only = \"x\\tt\\tpassword_wo\"\n";
+        let p = Policy::load(&[pack(src)]).unwrap();
+        let e = p.secret_attribute("managed", "t", "password").unwrap();
+        assert_eq!(e.fix, "use password_wo (h/x 1.0)");
+        assert_eq!(e.versions, "1.0 (generated)");
+        assert!(p.secret_within("managed", "t", "a").is_some());
+        assert_eq!(p.secret_attribute("managed", "t", "b").unwrap().fix, "t.b");
+        assert!(p.secret_attribute("data", "t", "c").is_some());
+        assert!(p.secret_attribute("data", "t", "b").is_none());
+        assert!(p.is_write_only("t", "password_wo"));
+        for bad in [
+            "[catalogue]\nsecrets = 'x\tmanaged'",
+            "[catalogue]\nsecrets = 'y\tmanaged\tt\ta\tk'",
+            "[catalogue]\nwrite_only = 'y\tt\ta'",
+        ] {
+            let e = Policy::load(&[pack(bad)]).unwrap_err();
+            assert!(e.contains("catalogue."), "{e}");
+        }
     }
 
     #[test]

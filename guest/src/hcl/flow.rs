@@ -1420,7 +1420,6 @@ fn visit_vars(e: &Expression, f: &mut dyn FnMut(&str)) {
 mod tests {
     use super::*;
     use crate::hcl::test_module;
-    use crate::types::PolicyPackSrc;
 
     fn policy() -> Policy {
         Policy::load(&crate::policy::default_packs()).unwrap()
