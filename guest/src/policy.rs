@@ -315,10 +315,26 @@ impl Policy {
     /// The catalogue entry whose attribute is `attr` of `rtype` or lies inside it (a nested
     /// path starting at `attr`): a reference to `attr` carries that secret.
     pub fn secret_within(&self, mode: &str, rtype: &str, attr: &str) -> Option<&SecretAttribute> {
+        self.secret_within_path(mode, rtype, &[attr])
+    }
+
+    /// The catalogue entry that a reference to the attribute path `names` (indexes left
+    /// out: `master_auth`, `client_key`) reaches: a secret at, inside or above that path.
+    /// `master_auth[0].cluster_ca_certificate` does not reach `master_auth[*].client_key`.
+    pub fn secret_within_path(
+        &self,
+        mode: &str,
+        rtype: &str,
+        names: &[&str],
+    ) -> Option<&SecretAttribute> {
+        let first = names.first()?;
         self.secret_attributes_for(mode, rtype).find(|s| {
-            s.attributes
-                .iter()
-                .any(|p| name_matches(p, attr) || path_names(p).next() == Some(attr))
+            s.attributes.iter().any(|p| {
+                if !is_nested(p) {
+                    return name_matches(p, first);
+                }
+                path_names(p).zip(names).all(|(a, b)| a == *b)
+            })
         })
     }
 
@@ -450,6 +466,11 @@ mod tests {
         assert!(p.secret_attribute("managed", "g", "master_auth").is_none());
         assert!(p.secret_within("managed", "g", "master_auth").is_some());
         assert!(p.secret_within("managed", "g", "client_key").is_none());
+        let reach = |names: &[&str]| p.secret_within_path("managed", "g", names).is_some();
+        assert!(reach(&["master_auth", "client_key"]));
+        assert!(reach(&["master_auth", "client_key", "x"]));
+        assert!(!reach(&["master_auth", "cluster_ca_certificate"]));
+        assert!(!reach(&[]));
         assert!(p.is_write_only("g", "secret_wo"));
         assert!(p.is_write_only("g", "cfg[*].secret_wo"));
         assert!(!p.is_write_only("h", "secret_wo"));

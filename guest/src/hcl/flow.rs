@@ -511,6 +511,8 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             })
             .collect();
         let first = |i: usize| names.get(i).map(String::as_str);
+        // The attribute path after the resource address (`master_auth`, `client_key`).
+        let rest = |i: usize| -> Vec<&str> { names.iter().skip(i).map(String::as_str).collect() };
         match root.as_str() {
             "var" => first(0).map(|n| self.var_taint(f, n)).unwrap_or_default(),
             "local" => match first(0) {
@@ -522,7 +524,7 @@ impl<'a, 'm> Analyzer<'a, 'm> {
                 _ => Taints::new(),
             },
             "data" => match (first(0), first(1)) {
-                (Some(ty), Some(name)) => self.data_taint(f, ty, name, first(2)),
+                (Some(ty), Some(name)) => self.data_taint(f, ty, name, rest(2)),
                 _ => Taints::new(),
             },
             "ephemeral" => match (first(0), first(1)) {
@@ -541,7 +543,7 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             },
             "count" | "path" | "terraform" | "self" | "each" => Taints::new(),
             rtype => match first(0) {
-                Some(name) => self.managed_taint(f, rtype, name, first(1)),
+                Some(name) => self.managed_taint(f, rtype, name, rest(1)),
                 None => Taints::new(),
             },
         }
@@ -668,13 +670,8 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         out
     }
 
-    fn managed_taint(
-        &self,
-        f: &Frame<'a, 'm>,
-        rtype: &str,
-        name: &str,
-        attr: Option<&str>,
-    ) -> Taints {
+    fn managed_taint(&self, f: &Frame<'a, 'm>, rtype: &str, name: &str, path: Vec<&str>) -> Taints {
+        let attr = path.first().copied();
         let base = format!("{rtype}.{name}");
         let Some(item) = f.idx.get(&base) else {
             return Taints::new();
@@ -689,7 +686,12 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             }
         };
         match attr {
-            Some(a) if self.policy.secret_within("managed", rtype, a).is_some() => {
+            Some(a)
+                if self
+                    .policy
+                    .secret_within_path("managed", rtype, &path)
+                    .is_some() =>
+            {
                 out.push(Taint {
                     origin: f.addr(&format!("{base}.{a}")),
                     kind,
@@ -723,7 +725,8 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         out
     }
 
-    fn data_taint(&self, f: &Frame<'a, 'm>, rtype: &str, name: &str, attr: Option<&str>) -> Taints {
+    fn data_taint(&self, f: &Frame<'a, 'm>, rtype: &str, name: &str, path: Vec<&str>) -> Taints {
+        let attr = path.first().copied();
         let base = format!("data.{rtype}.{name}");
         if f.idx.get(&base).is_none() {
             return Taints::new();
@@ -735,7 +738,9 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             .find(|d| d.resource == rtype);
         let secret = match attr {
             Some(a) => {
-                self.policy.secret_within("data", rtype, a).is_some()
+                self.policy
+                    .secret_within_path("data", rtype, &path)
+                    .is_some()
                     || extra.is_some_and(|d| {
                         d.attributes.is_empty()
                             || d.attributes
