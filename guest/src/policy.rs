@@ -413,6 +413,27 @@ fn merge_value(into: &mut toml::Value, from: toml::Value) {
     }
 }
 
+/// `names` (an attribute path, indexes left out) lies at or below a catalogue attribute of
+/// `entries`: TFG001 reports it, so the other state rules leave it alone.
+pub fn covers<'n>(
+    entries: &[&SecretAttribute],
+    names: impl Iterator<Item = &'n str> + Clone,
+) -> bool {
+    entries.iter().any(|e| {
+        e.attributes.iter().any(|p| {
+            if is_nested(p) {
+                let mut n = names.clone();
+                path_names(p).all(|a| n.next() == Some(a))
+            } else {
+                names
+                    .clone()
+                    .next()
+                    .is_some_and(|first| name_matches(p, first))
+            }
+        })
+    })
+}
+
 /// The names of a catalogue path: `a[*].b.c[*]` → `a`, `b`, `c`.
 pub fn path_names(pattern: &str) -> impl Iterator<Item = &str> {
     pattern
