@@ -333,7 +333,7 @@ impl Policy {
                 if !is_nested(p) {
                     return name_matches(p, first);
                 }
-                path_names(p).zip(names).all(|(a, b)| a == *b)
+                path_names(p).zip(names).all(|(a, b)| segment_matches(a, b))
             })
         })
     }
@@ -423,7 +423,7 @@ pub fn covers<'n>(
         e.attributes.iter().any(|p| {
             if is_nested(p) {
                 let mut n = names.clone();
-                path_names(p).all(|a| n.next() == Some(a))
+                path_names(p).all(|a| n.next().is_some_and(|b| segment_matches(a, b)))
             } else {
                 names
                     .clone()
@@ -440,6 +440,12 @@ pub fn path_names(pattern: &str) -> impl Iterator<Item = &str> {
         .split('.')
         .map(|s| s.trim_end_matches("[*]"))
         .filter(|s| !s.is_empty())
+}
+
+/// One name of a nested catalogue path against one attribute name: `*` matches any name
+/// (`*[*].password`: the password block of whichever database engine is configured).
+pub fn segment_matches(pattern: &str, name: &str) -> bool {
+    pattern == "*" || pattern == name
 }
 
 /// A catalogue attribute that is a nested path rather than a top-level name.
@@ -492,6 +498,18 @@ mod tests {
         assert!(reach(&["master_auth", "client_key", "x"]));
         assert!(!reach(&["master_auth", "cluster_ca_certificate"]));
         assert!(!reach(&[]));
+        let q = Policy::load(&[pack(
+            "[[secret_attribute]]\nresource='v'\nattributes=['*[*].password']",
+        )])
+        .unwrap();
+        assert!(
+            q.secret_within_path("managed", "v", &["postgresql", "password"])
+                .is_some()
+        );
+        assert!(
+            q.secret_within_path("managed", "v", &["postgresql", "username"])
+                .is_none()
+        );
         assert!(p.is_write_only("g", "secret_wo"));
         assert!(p.is_write_only("g", "cfg[*].secret_wo"));
         assert!(!p.is_write_only("h", "secret_wo"));

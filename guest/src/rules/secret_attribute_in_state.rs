@@ -1,5 +1,5 @@
 use super::{Ctx, Hit, Rule, RuleMeta, Sink};
-use crate::policy::{is_nested, name_matches, path_names};
+use crate::policy::{is_nested, name_matches, path_names, segment_matches};
 use crate::state::{Attrs, Instance, Json, flat_is_count, flat_root, is_nonempty};
 use crate::types::Severity;
 
@@ -126,13 +126,15 @@ fn nested<'v>(v: &'v Json<'v>, names: &[&str], at: String, out: &mut Vec<(String
             }
         }
         (Some((name, rest)), Json::Object(map)) => {
-            if let Some(child) = map.get(name) {
-                let at = if at.is_empty() {
-                    (*name).to_string()
-                } else {
-                    format!("{at}.{name}")
-                };
-                nested(child, rest, at, out);
+            for (key, child) in map.iter() {
+                if segment_matches(name, key) {
+                    let at = if at.is_empty() {
+                        key.to_string()
+                    } else {
+                        format!("{at}.{key}")
+                    };
+                    nested(child, rest, at, out);
+                }
             }
         }
         _ => {}
@@ -145,7 +147,7 @@ fn flat_path_matches(pattern: &str, key: &str) -> bool {
     let mut keys = key
         .split('.')
         .filter(|k| !k.is_empty() && !k.bytes().all(|b| b.is_ascii_digit()));
-    path_names(pattern).all(|n| keys.next() == Some(n))
+    path_names(pattern).all(|n| keys.next().is_some_and(|k| segment_matches(n, k)))
 }
 
 #[cfg(test)]
@@ -161,5 +163,6 @@ mod tests {
         assert!(flat_path_matches("user[*].password", "user.2345.password"));
         assert!(!flat_path_matches("user[*].password", "user.2345.username"));
         assert!(!flat_path_matches("user[*].password", "user.#"));
+        assert!(flat_path_matches("*[*].password", "mysql.0.password"));
     }
 }
