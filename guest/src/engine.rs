@@ -328,19 +328,8 @@ mod tests {
 
     /// The packs the CLI embeds.
     fn default_settings() -> Settings {
-        let pack = |name: &str, contents: &str| crate::types::PolicyPackSrc {
-            name: name.into(),
-            contents: contents.into(),
-        };
         Settings {
-            packs: vec![
-                pack(
-                    "secrets",
-                    include_str!("../../policies/default/secrets.toml"),
-                ),
-                pack("oauth", include_str!("../../policies/default/oauth.toml")),
-                pack("flows", include_str!("../../policies/default/flows.toml")),
-            ],
+            packs: crate::policy::default_packs(),
             ..Settings::default()
         }
     }

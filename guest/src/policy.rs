@@ -16,7 +16,9 @@ pub struct SecretAttribute {
     /// `managed` (default) or `data`.
     #[serde(default = "managed")]
     pub mode: String,
-    /// Attribute names; a trailing `*` matches a prefix (`private_key_*`).
+    /// Attribute names; a trailing `*` matches a prefix (`private_key_*`). A nested attribute
+    /// is a path of names through blocks, lists, sets and maps (`master_auth[*].client_key`;
+    /// `[*]` is optional and only documents a collection): see [`path_names`].
     pub attributes: Vec<String>,
     #[serde(default)]
     pub provider: String,
@@ -72,10 +74,181 @@ struct PackFile {
     secret_attribute: Vec<SecretAttribute>,
     #[serde(default)]
     write_only: Vec<WriteOnly>,
+    #[serde(default)]
+    catalogue: Option<Catalogue>,
     /// Sections owned by other rule families (oauth scopes, schema, detectors): kept as
     /// TOML tables and typed by the module that reads them.
     #[serde(flatten)]
     other: BTreeMap<String, toml::Value>,
+}
+
+/// A generated catalogue (`policies/default/secrets-generated.toml`): provider metadata, fix
+/// texts by kind and tab-separated rows, expanded into `secret_attribute` and `write_only`
+/// entries at load. Rows, not a TOML table per entry: the TOML parser is what start-up pays
+/// for, and 1,800 tables cost it 25 times the rest of the packs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Catalogue {
+    #[serde(default)]
+    providers: BTreeMap<String, CatalogueProvider>,
+    /// Fix kind → text with `{attr}`, `{wo}`, `{type}`, `{provider}`, `{version}`.
+    #[serde(default)]
+    fixes: BTreeMap<String, String>,
+    /// `provider key \t mode \t resource type \t attribute path \t fix kind` per line.
+    #[serde(default)]
+    secrets: String,
+    /// `provider key \t resource type \t argument path` per line.
+    #[serde(default)]
+    write_only: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogueProvider {
+    provider: String,
+    version: String,
+    source: String,
+    #[serde(default)]
+    licence: String,
+}
+
+impl Catalogue {
+    /// Append the rows as entries; consecutive rows of one resource type and fix text share
+    /// an entry, as a hand-written entry lists several attributes.
+    fn expand(
+        &self,
+        pack: &str,
+        secrets: &mut Vec<SecretAttribute>,
+        write_only: &mut Vec<WriteOnly>,
+    ) -> Result<(), String> {
+        let err = |section: &str, n: usize, what: &str| {
+            format!(
+                "policy pack `{pack}`: catalogue.{section} line {}: {what}",
+                n + 1
+            )
+        };
+        let provider = |section: &str, n: usize, key: &str| {
+            self.providers
+                .get(key)
+                .ok_or_else(|| err(section, n, &format!("unknown provider key `{key}`")))
+        };
+        for (n, line) in self.secrets.lines().enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            let [key, mode, rtype, attr, kind] = f[..] else {
+                return Err(err("secrets", n, "expected 5 tab-separated fields"));
+            };
+            if mode != "managed" && mode != "data" {
+                return Err(err("secrets", n, &format!("mode `{mode}`")));
+            }
+            let p = provider("secrets", n, key)?;
+            let template = self
+                .fixes
+                .get(kind)
+                .ok_or_else(|| err("secrets", n, &format!("unknown fix kind `{kind}`")))?;
+            let fix = render(template, attr, rtype, p);
+            if let Some(last) = secrets.last_mut().filter(|l| {
+                l.resource == rtype && l.mode == mode && l.provider == p.provider && l.fix == fix
+            }) {
+                last.attributes.push(attr.to_string());
+                continue;
+            }
+            secrets.push(SecretAttribute {
+                resource: rtype.to_string(),
+                mode: mode.to_string(),
+                attributes: vec![attr.to_string()],
+                provider: p.provider.clone(),
+                versions: format!("{} (generated)", p.version),
+                source: format!("{} ({})", p.source, p.licence),
+                fix,
+                ignore_empty: true,
+            });
+        }
+        for (n, line) in self.write_only.lines().enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            let [key, rtype, arg] = f[..] else {
+                return Err(err("write_only", n, "expected 3 tab-separated fields"));
+            };
+            let p = provider("write_only", n, key)?;
+            if let Some(last) = write_only
+                .last_mut()
+                .filter(|l| l.resource == rtype && l.provider == p.provider)
+            {
+                last.arguments.push(arg.to_string());
+                continue;
+            }
+            write_only.push(WriteOnly {
+                resource: rtype.to_string(),
+                arguments: vec![arg.to_string()],
+                provider: p.provider.clone(),
+                versions: format!("{} (generated)", p.version),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The generated pack ends in `[catalogue]` with its rows as two literal strings. TOML's
+/// parser is slow on them (most of the pack's load time, more in WASM), so they are cut out
+/// of the text first and read as rows; the file stays valid TOML. Any other layout is
+/// parsed as TOML.
+fn split_rows(text: &str) -> (std::borrow::Cow<'_, str>, Option<(&str, &str)>) {
+    const HEAD: &str = "\n[catalogue]\nsecrets = '''\n";
+    const MID: &str = "'''\nwrite_only = '''\n";
+    const END: &str = "'''\n";
+    let split = || {
+        let start = text.find(HEAD)?;
+        let rows = &text[start + HEAD.len()..];
+        let mid = rows.find(MID)?;
+        let wo = &rows[mid + MID.len()..];
+        let end = wo.find(END)?;
+        if !wo[end + END.len()..].trim().is_empty() {
+            return None;
+        }
+        Some((start, &rows[..mid], &wo[..end]))
+    };
+    match split() {
+        Some((start, secrets, write_only)) => {
+            let head = format!("{}\n[catalogue]\n", &text[..start]);
+            (head.into(), Some((secrets, write_only)))
+        }
+        None => (text.into(), None),
+    }
+}
+
+/// A catalogue fix text with its placeholders filled in, in one pass.
+fn render(template: &str, attr: &str, rtype: &str, p: &CatalogueProvider) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let (name, value) = [
+            ("{wo}", None),
+            ("{attr}", Some(attr)),
+            ("{type}", Some(rtype)),
+            ("{provider}", Some(p.provider.as_str())),
+            ("{version}", Some(p.version.as_str())),
+        ]
+        .into_iter()
+        .find(|(n, _)| rest.starts_with(n))
+        .unwrap_or(("{", Some("{")));
+        match value {
+            Some(v) => out.push_str(v),
+            None => {
+                out.push_str(attr);
+                out.push_str("_wo");
+            }
+        }
+        rest = &rest[name.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[derive(Debug, Default, Clone)]
@@ -85,6 +258,8 @@ pub struct Policy {
     /// state, where a scan of the whole catalogue cost more than the checks themselves.
     by_type: BTreeMap<String, Vec<usize>>,
     pub write_only: Vec<WriteOnly>,
+    /// Resource type → indexes into `write_only` (the generated catalogue has hundreds).
+    wo_by_type: BTreeMap<String, Vec<usize>>,
     /// Merged tables of the other sections, by section name (later packs override keys).
     pub sections: BTreeMap<String, toml::Value>,
 }
@@ -93,14 +268,27 @@ impl Policy {
     pub fn load(packs: &[PolicyPackSrc]) -> Result<Policy, String> {
         let mut policy = Policy::default();
         for pack in packs {
-            let file: PackFile = toml::from_str(&pack.contents)
-                .map_err(|e| format!("policy pack `{}`: {e}", pack.name))?;
+            let (text, rows) = split_rows(&pack.contents);
+            let mut file: PackFile =
+                toml::from_str(&text).map_err(|e| format!("policy pack `{}`: {e}", pack.name))?;
+            if let Some((secrets, write_only)) = rows {
+                let c = file.catalogue.get_or_insert_with(Catalogue::default);
+                c.secrets = secrets.to_string();
+                c.write_only = write_only.to_string();
+            }
             policy.secret_attributes.extend(file.secret_attribute);
             policy.write_only.extend(file.write_only);
+            if let Some(c) = &file.catalogue {
+                c.expand(
+                    &pack.name,
+                    &mut policy.secret_attributes,
+                    &mut policy.write_only,
+                )?;
+            }
             for (k, v) in file.other {
                 if !KNOWN_SECTIONS.contains(&k.as_str()) {
                     return Err(format!(
-                        "policy pack `{}`: unknown section `{k}` (known: secret_attribute, write_only, {})",
+                        "policy pack `{}`: unknown section `{k}` (known: secret_attribute, write_only, catalogue, {})",
                         pack.name,
                         KNOWN_SECTIONS.join(", ")
                     ));
@@ -115,9 +303,18 @@ impl Policy {
             }
         }
         for (i, s) in policy.secret_attributes.iter().enumerate() {
+            // Entries of one type are mostly adjacent: clone the name only for a new key.
+            match policy.by_type.get_mut(&s.resource) {
+                Some(v) => v.push(i),
+                None => {
+                    policy.by_type.insert(s.resource.clone(), vec![i]);
+                }
+            }
+        }
+        for (i, w) in policy.write_only.iter().enumerate() {
             policy
-                .by_type
-                .entry(s.resource.clone())
+                .wo_by_type
+                .entry(w.resource.clone())
                 .or_default()
                 .push(i);
         }
@@ -149,10 +346,44 @@ impl Policy {
             .find(|s| s.attributes.iter().any(|p| name_matches(p, attr)))
     }
 
+    /// The catalogue entry whose attribute is `attr` of `rtype` or lies inside it (a nested
+    /// path starting at `attr`): a reference to `attr` carries that secret.
+    pub fn secret_within(&self, mode: &str, rtype: &str, attr: &str) -> Option<&SecretAttribute> {
+        self.secret_within_path(mode, rtype, &[attr])
+    }
+
+    /// The catalogue entry that a reference to the attribute path `names` (indexes left
+    /// out: `master_auth`, `client_key`) reaches: a secret at, inside or above that path.
+    /// `master_auth[0].cluster_ca_certificate` does not reach `master_auth[*].client_key`.
+    pub fn secret_within_path(
+        &self,
+        mode: &str,
+        rtype: &str,
+        names: &[&str],
+    ) -> Option<&SecretAttribute> {
+        let first = names.first()?;
+        self.secret_attributes_for(mode, rtype).find(|s| {
+            s.attributes.iter().any(|p| {
+                if !is_nested(p) {
+                    return name_matches(p, first);
+                }
+                path_names(p).zip(names).all(|(a, b)| segment_matches(a, b))
+            })
+        })
+    }
+
+    /// `arg` is a write-only argument of `rtype` (a nested one is matched by its last name).
     pub fn is_write_only(&self, rtype: &str, arg: &str) -> bool {
-        self.write_only
-            .iter()
-            .any(|w| w.resource == rtype && w.arguments.iter().any(|a| a == arg))
+        self.wo_by_type
+            .get(rtype)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.write_only[i])
+            .any(|w| {
+                w.arguments
+                    .iter()
+                    .any(|a| a == arg || path_names(a).last() == Some(arg))
+            })
     }
 
     /// Typed view of a section, e.g. `policy.section::<OauthPolicy>("oauth")`.
@@ -168,6 +399,30 @@ impl Policy {
                 .map_err(|e| format!("policy section `{name}`: {e}")),
         }
     }
+}
+
+/// The packs the host compiles in (`host/src/packs.rs`, same order), for the guest's unit
+/// tests; the integration tests read `policies/default/` itself.
+#[cfg(test)]
+pub(crate) fn default_packs() -> Vec<PolicyPackSrc> {
+    [
+        (
+            "secrets",
+            include_str!("../../policies/default/secrets.toml"),
+        ),
+        (
+            "secrets-generated",
+            include_str!("../../policies/default/secrets-generated.toml"),
+        ),
+        ("flows", include_str!("../../policies/default/flows.toml")),
+        ("oauth", include_str!("../../policies/default/oauth.toml")),
+    ]
+    .into_iter()
+    .map(|(name, contents)| PolicyPackSrc {
+        name: name.into(),
+        contents: contents.into(),
+    })
+    .collect()
 }
 
 /// Tables merge key by key; arrays of tables append; anything else is replaced.
@@ -190,6 +445,46 @@ fn merge_value(into: &mut toml::Value, from: toml::Value) {
         }
         (slot, v) => *slot = v,
     }
+}
+
+/// `names` (an attribute path, indexes left out) lies at or below a catalogue attribute of
+/// `entries`: TFG001 reports it, so the other state rules leave it alone.
+pub fn covers<'n>(
+    entries: &[&SecretAttribute],
+    names: impl Iterator<Item = &'n str> + Clone,
+) -> bool {
+    entries.iter().any(|e| {
+        e.attributes.iter().any(|p| {
+            if is_nested(p) {
+                let mut n = names.clone();
+                path_names(p).all(|a| n.next().is_some_and(|b| segment_matches(a, b)))
+            } else {
+                names
+                    .clone()
+                    .next()
+                    .is_some_and(|first| name_matches(p, first))
+            }
+        })
+    })
+}
+
+/// The names of a catalogue path: `a[*].b.c[*]` → `a`, `b`, `c`.
+pub fn path_names(pattern: &str) -> impl Iterator<Item = &str> {
+    pattern
+        .split('.')
+        .map(|s| s.trim_end_matches("[*]"))
+        .filter(|s| !s.is_empty())
+}
+
+/// One name of a nested catalogue path against one attribute name: `*` matches any name
+/// (`*[*].password`: the password block of whichever database engine is configured).
+pub fn segment_matches(pattern: &str, name: &str) -> bool {
+    pattern == "*" || pattern == name
+}
+
+/// A catalogue attribute that is a nested path rather than a top-level name.
+pub fn is_nested(pattern: &str) -> bool {
+    pattern.contains('.') || pattern.contains('[')
 }
 
 pub fn name_matches(pattern: &str, name: &str) -> bool {
@@ -221,6 +516,90 @@ mod tests {
         assert!(p.secret_attribute("managed", "b", "y_z").is_some());
         assert!(p.secret_attribute("data", "b", "y_z").is_none());
         assert!(p.secret_attribute("managed", "a", "xx").is_none());
+    }
+
+    #[test]
+    fn nested_paths_and_write_only_index() {
+        let p = Policy::load(&[pack(
+            "[[secret_attribute]]\nresource='g'\nattributes=['master_auth[*].client_key']\n[[write_only]]\nresource='g'\narguments=['cfg[*].secret_wo']",
+        )])
+        .unwrap();
+        assert!(p.secret_attribute("managed", "g", "master_auth").is_none());
+        assert!(p.secret_within("managed", "g", "master_auth").is_some());
+        assert!(p.secret_within("managed", "g", "client_key").is_none());
+        let reach = |names: &[&str]| p.secret_within_path("managed", "g", names).is_some();
+        assert!(reach(&["master_auth", "client_key"]));
+        assert!(reach(&["master_auth", "client_key", "x"]));
+        assert!(!reach(&["master_auth", "cluster_ca_certificate"]));
+        assert!(!reach(&[]));
+        let q = Policy::load(&[pack(
+            "[[secret_attribute]]\nresource='v'\nattributes=['*[*].password']",
+        )])
+        .unwrap();
+        assert!(
+            q.secret_within_path("managed", "v", &["postgresql", "password"])
+                .is_some()
+        );
+        assert!(
+            q.secret_within_path("managed", "v", &["postgresql", "username"])
+                .is_none()
+        );
+        assert!(p.is_write_only("g", "secret_wo"));
+        assert!(p.is_write_only("g", "cfg[*].secret_wo"));
+        assert!(!p.is_write_only("h", "secret_wo"));
+        assert_eq!(
+            path_names("a[*].b.c[*]").collect::<Vec<_>>(),
+            vec!["a", "b", "c"]
+        );
+    }
+
+    #[test]
+    fn catalogue_rows_expand_to_entries() {
+        let src = "[catalogue.fixes]\nwo = 'use {wo} ({provider} {version})'\ngen = '{type}.{attr}'\n\
+            [catalogue.providers.x]\nprovider = 'h/x'\nversion = '1.0'\nsource = 'r@c'\n\
+            [catalogue]\nsecrets = \"\"\"\nx\tmanaged\tt\tpassword\two\nx\tmanaged\tt\ta[*].key\tgen\n\
+            x\tmanaged\tt\tb\tgen\nx\tdata\tt\tc\tgen\n\"\"\"\nwrite_only = \"x\\tt\\tpassword_wo\"\n";
+        let p = Policy::load(&[pack(src)]).unwrap();
+        let e = p.secret_attribute("managed", "t", "password").unwrap();
+        assert_eq!(e.fix, "use password_wo (h/x 1.0)");
+        assert_eq!(e.versions, "1.0 (generated)");
+        assert!(p.secret_within("managed", "t", "a").is_some());
+        assert_eq!(p.secret_attribute("managed", "t", "b").unwrap().fix, "t.b");
+        assert!(p.secret_attribute("data", "t", "c").is_some());
+        assert!(p.secret_attribute("data", "t", "b").is_none());
+        assert!(p.is_write_only("t", "password_wo"));
+        for bad in [
+            "[catalogue]\nsecrets = 'x\tmanaged'",
+            "[catalogue]\nsecrets = 'y\tmanaged\tt\ta\tk'",
+            "[catalogue]\nwrite_only = 'y\tt\ta'",
+        ] {
+            let e = Policy::load(&[pack(bad)]).unwrap_err();
+            assert!(e.contains("catalogue."), "{e}");
+        }
+    }
+
+    #[test]
+    fn generated_rows_are_cut_out_before_toml() {
+        let text = "a = 1\n[catalogue]\nsecrets = '''\nx\tmanaged\tt\tp\tk\n'''\nwrite_only = '''\nx\tt\tp_wo\n'''\n";
+        let (head, rows) = split_rows(text);
+        assert_eq!(head, "a = 1\n[catalogue]\n");
+        assert_eq!(rows, Some(("x\tmanaged\tt\tp\tk\n", "x\tt\tp_wo\n")));
+        // Anything after the rows: parsed as TOML, rows and all.
+        let (head, rows) =
+            split_rows("\n[catalogue]\nsecrets = '''\n'''\nwrite_only = '''\n'''\nb = 2\n");
+        assert!(rows.is_none() && head.contains("b = 2"));
+        // The committed pack takes the fast path and gives what TOML gives.
+        let generated = include_str!("../../policies/default/secrets-generated.toml");
+        assert!(split_rows(generated).1.is_some());
+        let pack = |contents: String| PolicyPackSrc {
+            name: "g".into(),
+            contents,
+        };
+        let fast = Policy::load(&[pack(generated.to_string())]).unwrap();
+        let slow =
+            Policy::load(&[pack(format!("{generated}\n# no longer the last line"))]).unwrap();
+        assert_eq!(fast.secret_attributes, slow.secret_attributes);
+        assert_eq!(fast.write_only, slow.write_only);
     }
 
     #[test]

@@ -12,6 +12,11 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "default/secrets.toml",
         include_str!("../../policies/default/secrets.toml"),
     ),
+    // After the hand-written catalogue, whose entries take precedence (first match wins).
+    (
+        "default/secrets-generated.toml",
+        include_str!("../../policies/default/secrets-generated.toml"),
+    ),
     (
         "default/flows.toml",
         include_str!("../../policies/default/flows.toml"),

@@ -511,6 +511,8 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             })
             .collect();
         let first = |i: usize| names.get(i).map(String::as_str);
+        // The attribute path after the resource address (`master_auth`, `client_key`).
+        let rest = |i: usize| -> Vec<&str> { names.iter().skip(i).map(String::as_str).collect() };
         match root.as_str() {
             "var" => first(0).map(|n| self.var_taint(f, n)).unwrap_or_default(),
             "local" => match first(0) {
@@ -522,7 +524,7 @@ impl<'a, 'm> Analyzer<'a, 'm> {
                 _ => Taints::new(),
             },
             "data" => match (first(0), first(1)) {
-                (Some(ty), Some(name)) => self.data_taint(f, ty, name, first(2)),
+                (Some(ty), Some(name)) => self.data_taint(f, ty, name, rest(2)),
                 _ => Taints::new(),
             },
             "ephemeral" => match (first(0), first(1)) {
@@ -541,7 +543,7 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             },
             "count" | "path" | "terraform" | "self" | "each" => Taints::new(),
             rtype => match first(0) {
-                Some(name) => self.managed_taint(f, rtype, name, first(1)),
+                Some(name) => self.managed_taint(f, rtype, name, rest(1)),
                 None => Taints::new(),
             },
         }
@@ -668,13 +670,8 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         out
     }
 
-    fn managed_taint(
-        &self,
-        f: &Frame<'a, 'm>,
-        rtype: &str,
-        name: &str,
-        attr: Option<&str>,
-    ) -> Taints {
+    fn managed_taint(&self, f: &Frame<'a, 'm>, rtype: &str, name: &str, path: Vec<&str>) -> Taints {
+        let attr = path.first().copied();
         let base = format!("{rtype}.{name}");
         let Some(item) = f.idx.get(&base) else {
             return Taints::new();
@@ -689,7 +686,12 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             }
         };
         match attr {
-            Some(a) if self.policy.secret_attribute("managed", rtype, a).is_some() => {
+            Some(a)
+                if self
+                    .policy
+                    .secret_within_path("managed", rtype, &path)
+                    .is_some() =>
+            {
                 out.push(Taint {
                     origin: f.addr(&format!("{base}.{a}")),
                     kind,
@@ -723,7 +725,8 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         out
     }
 
-    fn data_taint(&self, f: &Frame<'a, 'm>, rtype: &str, name: &str, attr: Option<&str>) -> Taints {
+    fn data_taint(&self, f: &Frame<'a, 'm>, rtype: &str, name: &str, path: Vec<&str>) -> Taints {
+        let attr = path.first().copied();
         let base = format!("data.{rtype}.{name}");
         if f.idx.get(&base).is_none() {
             return Taints::new();
@@ -735,7 +738,9 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             .find(|d| d.resource == rtype);
         let secret = match attr {
             Some(a) => {
-                self.policy.secret_attribute("data", rtype, a).is_some()
+                self.policy
+                    .secret_within_path("data", rtype, &path)
+                    .is_some()
                     || extra.is_some_and(|d| {
                         d.attributes.is_empty()
                             || d.attributes
@@ -1211,7 +1216,7 @@ impl<'a, 'm> Analyzer<'a, 'm> {
                 } else {
                     let attr = t.origin.rsplit('.').next().unwrap_or("");
                     self.policy
-                        .secret_attribute("managed", rtype, attr)
+                        .secret_within("managed", rtype, attr)
                         .map(|s| s.fix.clone())
                         .unwrap_or_default()
                 }
@@ -1219,7 +1224,7 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             OriginKind::Data { rtype } => {
                 let attr = t.origin.rsplit('.').next().unwrap_or("");
                 self.policy
-                    .secret_attribute("data", rtype, attr)
+                    .secret_within("data", rtype, attr)
                     .map(|s| s.fix.clone())
                     .or_else(|| self.cfg.secret_data_source.iter().find(|d| &d.resource == rtype).map(|d| d.fix.clone()))
                     .unwrap_or_else(|| "Read the secret with an ephemeral resource instead of a data source: data sources are stored in state.".into())
@@ -1420,24 +1425,9 @@ fn visit_vars(e: &Expression, f: &mut dyn FnMut(&str)) {
 mod tests {
     use super::*;
     use crate::hcl::test_module;
-    use crate::types::PolicyPackSrc;
 
     fn policy() -> Policy {
-        let pack = |name: &str, contents: &str| PolicyPackSrc {
-            name: name.into(),
-            contents: contents.into(),
-        };
-        Policy::load(&[
-            pack(
-                "secrets",
-                include_str!("../../../policies/default/secrets.toml"),
-            ),
-            pack(
-                "flows",
-                include_str!("../../../policies/default/flows.toml"),
-            ),
-        ])
-        .unwrap()
+        Policy::load(&crate::policy::default_packs()).unwrap()
     }
 
     fn run(modules: &[Module]) -> Vec<Flow> {

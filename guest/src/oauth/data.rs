@@ -172,17 +172,7 @@ impl OauthData {
 
 #[cfg(test)]
 pub(crate) fn default_policy() -> Policy {
-    Policy::load(&[
-        crate::types::PolicyPackSrc {
-            name: "secrets".into(),
-            contents: include_str!("../../../policies/default/secrets.toml").into(),
-        },
-        crate::types::PolicyPackSrc {
-            name: "oauth".into(),
-            contents: include_str!("../../../policies/default/oauth.toml").into(),
-        },
-    ])
-    .expect("default packs load")
+    Policy::load(&crate::policy::default_packs()).expect("default packs load")
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 use super::{Ctx, Hit, Rule, RuleMeta, Sink};
+use crate::policy::{is_nested, name_matches, path_names, segment_matches};
 use crate::state::{Attrs, Instance, Json, flat_is_count, flat_root, is_nonempty};
 use crate::types::Severity;
 
@@ -43,43 +44,125 @@ impl Rule for SecretAttributeInState {
                 },
             )
         };
+        // An attribute listed by two entries (a hand-written one and a user's pack) is reported
+        // once, with the first entry's fix.
+        let mut reported: Vec<String> = Vec::new();
         for entry in cx.policy.secret_attributes_for(inst.mode, inst.rtype) {
+            let present = |v: &Json<'_>| {
+                if entry.ignore_empty {
+                    is_nonempty(v)
+                } else {
+                    !v.is_null()
+                }
+            };
             match &inst.attributes {
-                Attrs::Json(Json::Object(map)) => {
+                Attrs::Json(root @ Json::Object(map)) => {
                     for (name, value) in map.iter() {
                         let matches = entry
                             .attributes
                             .iter()
-                            .any(|p| crate::policy::name_matches(p, name));
-                        let present = if entry.ignore_empty {
-                            is_nonempty(value)
-                        } else {
-                            !value.is_null()
-                        };
-                        if matches && present {
+                            .any(|p| !is_nested(p) && name_matches(p, name));
+                        if matches && present(value) && !reported.iter().any(|r| r == name) {
+                            reported.push(name.to_string());
                             report(name, &entry.fix);
+                        }
+                    }
+                    for p in entry.attributes.iter().filter(|p| is_nested(p)) {
+                        let names: Vec<&str> = path_names(p).collect();
+                        let mut found = Vec::new();
+                        nested(root, &names, String::new(), &mut found);
+                        for (at, v) in found {
+                            if present(v) && !reported.contains(&at) {
+                                report(&at, &entry.fix);
+                                reported.push(at);
+                            }
                         }
                     }
                 }
                 Attrs::Json(_) => {}
                 Attrs::Flat(pairs) => {
-                    let mut seen: Vec<&str> = Vec::new();
                     for (key, value) in pairs {
-                        let root = flat_root(key);
-                        if flat_is_count(key) || seen.contains(&root) {
+                        if flat_is_count(key) {
                             continue;
                         }
-                        let matches = entry
+                        let root = flat_root(key);
+                        let top = entry
                             .attributes
                             .iter()
-                            .any(|p| crate::policy::name_matches(p, root));
-                        if matches && (!value.is_empty() || !entry.ignore_empty) {
-                            seen.push(root);
-                            report(root, &entry.fix);
+                            .any(|p| !is_nested(p) && name_matches(p, root));
+                        let at = if top {
+                            root
+                        } else if entry
+                            .attributes
+                            .iter()
+                            .any(|p| is_nested(p) && flat_path_matches(p, key))
+                        {
+                            key
+                        } else {
+                            continue;
+                        };
+                        if (!value.is_empty() || !entry.ignore_empty)
+                            && !reported.iter().any(|r| r == at)
+                        {
+                            reported.push(at.to_string());
+                            report(at, &entry.fix);
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// The values at the catalogue path `names` below `v`, with their concrete paths
+/// (`master_auth[0].client_key`): lists and sets are walked element by element, so a block
+/// nested in a list, a set or an object is found wherever it sits.
+fn nested<'v>(v: &'v Json<'v>, names: &[&str], at: String, out: &mut Vec<(String, &'v Json<'v>)>) {
+    match (names.split_first(), v) {
+        (None, _) => out.push((at, v)),
+        (Some(_), Json::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                nested(item, names, format!("{at}[{i}]"), out);
+            }
+        }
+        (Some((name, rest)), Json::Object(map)) => {
+            for (key, child) in map.iter() {
+                if segment_matches(name, key) {
+                    let at = if at.is_empty() {
+                        key.to_string()
+                    } else {
+                        format!("{at}.{key}")
+                    };
+                    nested(child, rest, at, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A flatmap key (`master_auth.0.client_key`, `user.1234.password`) lies at or below the
+/// catalogue path: list and set indexes are skipped.
+fn flat_path_matches(pattern: &str, key: &str) -> bool {
+    let mut keys = key
+        .split('.')
+        .filter(|k| !k.is_empty() && !k.bytes().all(|b| b.is_ascii_digit()));
+    path_names(pattern).all(|n| keys.next().is_some_and(|k| segment_matches(n, k)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flat_paths() {
+        assert!(flat_path_matches(
+            "master_auth[*].client_key",
+            "master_auth.0.client_key"
+        ));
+        assert!(flat_path_matches("user[*].password", "user.2345.password"));
+        assert!(!flat_path_matches("user[*].password", "user.2345.username"));
+        assert!(!flat_path_matches("user[*].password", "user.#"));
+        assert!(flat_path_matches("*[*].password", "mysql.0.password"));
     }
 }

@@ -5,8 +5,7 @@ use super::{Ctx, Hit, Rule, RuleMeta, Sink};
 use crate::detect::{self, Kind};
 use crate::hcl::{HclFile, Module};
 use crate::state::{
-    Attrs, Instance, Seg, flat_is_count, flat_root, format_segs, last_name, segs_start_with,
-    walk_strings,
+    Attrs, Instance, Seg, flat_is_count, format_segs, last_name, segs_start_with, walk_strings,
 };
 use crate::types::Severity;
 
@@ -38,12 +37,22 @@ impl Rule for SecretPatternInValue {
             .policy
             .secret_attributes_for(inst.mode, inst.rtype)
             .collect();
-        let covered = |root: &str| {
-            entries.iter().any(|e| {
-                e.attributes
-                    .iter()
-                    .any(|p| crate::policy::name_matches(p, root))
-            })
+        // Catalogue paths at or above a value: TFG001's (nested ones included).
+        let covered_json = |p: &[Seg<'_>]| {
+            crate::policy::covers(
+                &entries,
+                p.iter().filter_map(|s| match s {
+                    Seg::Key(k) => Some(*k),
+                    Seg::Idx(_) => None,
+                }),
+            )
+        };
+        let covered_flat = |key: &str| {
+            crate::policy::covers(
+                &entries,
+                key.split('.')
+                    .filter(|k| !k.is_empty() && !k.bytes().all(|b| b.is_ascii_digit())),
+            )
         };
         let marked = |p: &[Seg]| {
             inst.sensitive
@@ -53,10 +62,10 @@ impl Rule for SecretPatternInValue {
         let mut hits: Vec<(String, Kind)> = Vec::new();
         match &inst.attributes {
             Attrs::Json(v) => walk_strings(v, &mut Vec::new(), &mut |p, s| {
-                let Some(Seg::Key(root)) = p.first() else {
+                let Some(Seg::Key(_)) = p.first() else {
                     return;
                 };
-                if covered(root) || marked(p) {
+                if (!entries.is_empty() && covered_json(p)) || marked(p) {
                     return;
                 }
                 if let Some(kind) = detect::detect(last_name(p), s) {
@@ -65,7 +74,7 @@ impl Rule for SecretPatternInValue {
             }),
             Attrs::Flat(pairs) => {
                 for (k, v) in pairs {
-                    if flat_is_count(k) || covered(flat_root(k)) {
+                    if flat_is_count(k) || covered_flat(k) {
                         continue;
                     }
                     let name = k.rsplit('.').next().unwrap_or(k);

@@ -24,6 +24,10 @@ impl Rule for SensitiveValueInState {
         let Attrs::Json(root) = &inst.attributes else {
             return;
         };
+        let entries: Vec<_> = cx
+            .policy
+            .secret_attributes_for(inst.mode, inst.rtype)
+            .collect();
         for p in &inst.sensitive {
             // A bare `true` mirror marks the whole object; report its non-empty top-level keys.
             let paths: Vec<Vec<Step>> = if p.is_empty() {
@@ -34,14 +38,14 @@ impl Rule for SensitiveValueInState {
                 vec![p.clone()]
             };
             for p in paths {
-                let Some(Step::Attr(top)) = p.first() else {
+                let Some(Step::Attr(_)) = p.first() else {
                     continue;
                 };
-                if cx
-                    .policy
-                    .secret_attribute(inst.mode, inst.rtype, top)
-                    .is_some()
-                {
+                let names = p.iter().filter_map(|s| match s {
+                    Step::Attr(a) => Some(a.as_str()),
+                    Step::Index(_) => None,
+                });
+                if crate::policy::covers(&entries, names) {
                     continue; // TFG001 reports it, with the catalogue's fix.
                 }
                 if value_at(root, &p).is_some_and(is_nonempty) {
