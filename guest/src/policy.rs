@@ -4,6 +4,8 @@
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::OnceLock;
 
 use crate::types::PolicyPackSrc;
 
@@ -102,7 +104,7 @@ struct Catalogue {
     write_only: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogueProvider {
     provider: String,
@@ -112,84 +114,232 @@ struct CatalogueProvider {
     licence: String,
 }
 
+/// A generated catalogue, kept as its rows and expanded one resource type at a time on first
+/// use: expanding all of its ~1,900 rows at load was most of `tfguard check`'s start-up, and a
+/// run meets a handful of types. Rows are validated at load, so a bad pack is still an error
+/// before any check.
+#[derive(Debug, Default)]
+struct Generated {
+    providers: BTreeMap<String, CatalogueProvider>,
+    fixes: BTreeMap<String, String>,
+    secrets: String,
+    write_only: String,
+    /// Each resource type's rows in `secrets` (sorted by type, for a binary search), and
+    /// their entries once expanded. Byte ranges, not owned names: no allocation per type.
+    secret_rows: Vec<TypeRows<SecretAttribute>>,
+    wo_rows: Vec<TypeRows<WriteOnly>>,
+}
+
+#[derive(Debug, Clone)]
+struct TypeRows<T> {
+    /// The type's name, as a range of the rows text.
+    name: Range<usize>,
+    rows: Vec<Range<usize>>,
+    expanded: OnceLock<Vec<T>>,
+}
+
+/// Adds a row of type `name` (at `name_at` in `text`): consecutive rows of one type, as the
+/// generator writes them, extend the last group.
+fn group_row<T>(groups: &mut Vec<TypeRows<T>>, text: &str, name: Range<usize>, row: Range<usize>) {
+    if let Some(last) = groups.last_mut()
+        && text[last.name.clone()] == text[name.clone()]
+    {
+        last.rows.push(row);
+        return;
+    }
+    groups.push(TypeRows {
+        name,
+        rows: vec![row],
+        expanded: OnceLock::new(),
+    });
+}
+
+/// Sorts the groups by type name and merges groups of one type, for [`find_rows`].
+fn sort_groups<T>(groups: &mut Vec<TypeRows<T>>, text: &str) {
+    groups.sort_by(|a, b| text[a.name.clone()].cmp(&text[b.name.clone()]));
+    let mut merged: Vec<TypeRows<T>> = Vec::with_capacity(groups.len());
+    for g in groups.drain(..) {
+        match merged.last_mut() {
+            Some(last) if text[last.name.clone()] == text[g.name.clone()] => {
+                last.rows.extend(g.rows)
+            }
+            _ => merged.push(g),
+        }
+    }
+    *groups = merged;
+}
+
+fn find_rows<'g, T>(groups: &'g [TypeRows<T>], text: &str, rtype: &str) -> Option<&'g TypeRows<T>> {
+    groups
+        .binary_search_by(|g| text[g.name.clone()].cmp(rtype))
+        .ok()
+        .map(|i| &groups[i])
+}
+
+impl Clone for Generated {
+    fn clone(&self) -> Self {
+        Generated {
+            providers: self.providers.clone(),
+            fixes: self.fixes.clone(),
+            secrets: self.secrets.clone(),
+            write_only: self.write_only.clone(),
+            secret_rows: self.secret_rows.clone(),
+            wo_rows: self.wo_rows.clone(),
+        }
+    }
+}
+
 impl Catalogue {
-    /// Append the rows as entries; consecutive rows of one resource type and fix text share
-    /// an entry, as a hand-written entry lists several attributes.
-    fn expand(
-        &self,
-        pack: &str,
-        secrets: &mut Vec<SecretAttribute>,
-        write_only: &mut Vec<WriteOnly>,
-    ) -> Result<(), String> {
+    /// Validate every row and index them by resource type; nothing is expanded yet.
+    fn index(self, pack: &str) -> Result<Generated, String> {
         let err = |section: &str, n: usize, what: &str| {
             format!(
                 "policy pack `{pack}`: catalogue.{section} line {}: {what}",
                 n + 1
             )
         };
-        let provider = |section: &str, n: usize, key: &str| {
-            self.providers
-                .get(key)
-                .ok_or_else(|| err(section, n, &format!("unknown provider key `{key}`")))
+        let mut g = Generated {
+            providers: self.providers,
+            fixes: self.fixes,
+            secrets: self.secrets,
+            write_only: self.write_only,
+            ..Generated::default()
         };
-        for (n, line) in self.secrets.lines().enumerate() {
+        let mut at = 0;
+        for (n, line) in g.secrets.split('\n').enumerate() {
+            let range = at..at + line.len();
+            at += line.len() + 1;
             if line.is_empty() {
                 continue;
             }
-            let f: Vec<&str> = line.split('\t').collect();
-            let [key, mode, rtype, attr, kind] = f[..] else {
+            let mut f = line.split('\t');
+            let (Some(key), Some(mode), Some(rtype), Some(_attr), Some(kind), None) =
+                (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
+            else {
                 return Err(err("secrets", n, "expected 5 tab-separated fields"));
             };
             if mode != "managed" && mode != "data" {
                 return Err(err("secrets", n, &format!("mode `{mode}`")));
             }
-            let p = provider("secrets", n, key)?;
-            let template = self
-                .fixes
-                .get(kind)
-                .ok_or_else(|| err("secrets", n, &format!("unknown fix kind `{kind}`")))?;
-            let fix = render(template, attr, rtype, p);
-            if let Some(last) = secrets.last_mut().filter(|l| {
-                l.resource == rtype && l.mode == mode && l.provider == p.provider && l.fix == fix
-            }) {
-                last.attributes.push(attr.to_string());
-                continue;
+            if !g.providers.contains_key(key) {
+                return Err(err("secrets", n, &format!("unknown provider key `{key}`")));
             }
-            secrets.push(SecretAttribute {
-                resource: rtype.to_string(),
-                mode: mode.to_string(),
-                attributes: vec![attr.to_string()],
-                provider: p.provider.clone(),
-                versions: format!("{} (generated)", p.version),
-                source: format!("{} ({})", p.source, p.licence),
-                fix,
-                ignore_empty: true,
-            });
+            if !g.fixes.contains_key(kind) {
+                return Err(err("secrets", n, &format!("unknown fix kind `{kind}`")));
+            }
+            let name_at = rtype.as_ptr() as usize - g.secrets.as_ptr() as usize;
+            group_row(
+                &mut g.secret_rows,
+                &g.secrets,
+                name_at..name_at + rtype.len(),
+                range,
+            );
         }
-        for (n, line) in self.write_only.lines().enumerate() {
+        let mut at = 0;
+        for (n, line) in g.write_only.split('\n').enumerate() {
+            let range = at..at + line.len();
+            at += line.len() + 1;
             if line.is_empty() {
                 continue;
             }
-            let f: Vec<&str> = line.split('\t').collect();
-            let [key, rtype, arg] = f[..] else {
+            let mut f = line.split('\t');
+            let (Some(key), Some(rtype), Some(_arg), None) =
+                (f.next(), f.next(), f.next(), f.next())
+            else {
                 return Err(err("write_only", n, "expected 3 tab-separated fields"));
             };
-            let p = provider("write_only", n, key)?;
-            if let Some(last) = write_only
-                .last_mut()
-                .filter(|l| l.resource == rtype && l.provider == p.provider)
-            {
-                last.arguments.push(arg.to_string());
-                continue;
+            if !g.providers.contains_key(key) {
+                return Err(err(
+                    "write_only",
+                    n,
+                    &format!("unknown provider key `{key}`"),
+                ));
             }
-            write_only.push(WriteOnly {
-                resource: rtype.to_string(),
-                arguments: vec![arg.to_string()],
-                provider: p.provider.clone(),
-                versions: format!("{} (generated)", p.version),
-            });
+            let name_at = rtype.as_ptr() as usize - g.write_only.as_ptr() as usize;
+            group_row(
+                &mut g.wo_rows,
+                &g.write_only,
+                name_at..name_at + rtype.len(),
+                range,
+            );
         }
-        Ok(())
+        sort_groups(&mut g.secret_rows, &g.secrets);
+        sort_groups(&mut g.wo_rows, &g.write_only);
+        Ok(g)
+    }
+}
+
+impl Generated {
+    /// The entries of `rtype`, expanded on first use; consecutive rows of one mode and fix
+    /// text share an entry, as a hand-written entry lists several attributes.
+    fn secrets_for(&self, rtype: &str) -> &[SecretAttribute] {
+        let Some(group) = find_rows(&self.secret_rows, &self.secrets, rtype) else {
+            return &[];
+        };
+        group.expanded.get_or_init(|| {
+            let mut out: Vec<SecretAttribute> = Vec::new();
+            for r in &group.rows {
+                let mut f = self.secrets[r.clone()].split('\t');
+                // Validated at load.
+                let (Some(key), Some(mode), Some(_), Some(attr), Some(kind)) =
+                    (f.next(), f.next(), f.next(), f.next(), f.next())
+                else {
+                    continue;
+                };
+                let (Some(p), Some(template)) = (self.providers.get(key), self.fixes.get(kind))
+                else {
+                    continue;
+                };
+                let fix = render(template, attr, rtype, p);
+                if let Some(last) = out
+                    .last_mut()
+                    .filter(|l| l.mode == mode && l.provider == p.provider && l.fix == fix)
+                {
+                    last.attributes.push(attr.to_string());
+                    continue;
+                }
+                out.push(SecretAttribute {
+                    resource: rtype.to_string(),
+                    mode: mode.to_string(),
+                    attributes: vec![attr.to_string()],
+                    provider: p.provider.clone(),
+                    versions: format!("{} (generated)", p.version),
+                    source: format!("{} ({})", p.source, p.licence),
+                    fix,
+                    ignore_empty: true,
+                });
+            }
+            out
+        })
+    }
+
+    fn write_only_for(&self, rtype: &str) -> &[WriteOnly] {
+        let Some(group) = find_rows(&self.wo_rows, &self.write_only, rtype) else {
+            return &[];
+        };
+        group.expanded.get_or_init(|| {
+            let mut out: Vec<WriteOnly> = Vec::new();
+            for r in &group.rows {
+                let mut f = self.write_only[r.clone()].split('\t');
+                let (Some(key), Some(_), Some(arg)) = (f.next(), f.next(), f.next()) else {
+                    continue;
+                };
+                let Some(p) = self.providers.get(key) else {
+                    continue;
+                };
+                if let Some(last) = out.last_mut().filter(|l| l.provider == p.provider) {
+                    last.arguments.push(arg.to_string());
+                    continue;
+                }
+                out.push(WriteOnly {
+                    resource: rtype.to_string(),
+                    arguments: vec![arg.to_string()],
+                    provider: p.provider.clone(),
+                    versions: format!("{} (generated)", p.version),
+                });
+            }
+            out
+        })
     }
 }
 
@@ -260,6 +410,8 @@ pub struct Policy {
     pub write_only: Vec<WriteOnly>,
     /// Resource type → indexes into `write_only` (the generated catalogue has hundreds).
     wo_by_type: BTreeMap<String, Vec<usize>>,
+    /// Generated catalogues, after the hand-written entries (which they never repeat).
+    generated: Vec<Generated>,
     /// Merged tables of the other sections, by section name (later packs override keys).
     pub sections: BTreeMap<String, toml::Value>,
 }
@@ -278,12 +430,8 @@ impl Policy {
             }
             policy.secret_attributes.extend(file.secret_attribute);
             policy.write_only.extend(file.write_only);
-            if let Some(c) = &file.catalogue {
-                c.expand(
-                    &pack.name,
-                    &mut policy.secret_attributes,
-                    &mut policy.write_only,
-                )?;
+            if let Some(c) = file.catalogue {
+                policy.generated.push(c.index(&pack.name)?);
             }
             for (k, v) in file.other {
                 if !KNOWN_SECTIONS.contains(&k.as_str()) {
@@ -322,17 +470,45 @@ impl Policy {
     }
 
     /// Catalogue entries for a resource type and mode.
-    pub fn secret_attributes_for<'s, 'm>(
+    pub fn secret_attributes_for<'s, 'm, 'r>(
         &'s self,
         mode: &'m str,
-        rtype: &str,
-    ) -> impl Iterator<Item = &'s SecretAttribute> + use<'s, 'm> {
+        rtype: &'r str,
+    ) -> impl Iterator<Item = &'s SecretAttribute> + use<'s, 'm, 'r> {
         self.by_type
             .get(rtype)
             .into_iter()
             .flatten()
             .map(|&i| &self.secret_attributes[i])
+            .chain(
+                self.generated
+                    .iter()
+                    .flat_map(move |g| g.secrets_for(rtype)),
+            )
             .filter(move |s| s.mode == mode)
+    }
+
+    /// Every entry, hand-written then generated. Expands the whole generated catalogue: for
+    /// tests and tools, not for checks.
+    pub fn all_secret_attributes(&self) -> impl Iterator<Item = &SecretAttribute> {
+        self.secret_attributes
+            .iter()
+            .chain(self.generated.iter().flat_map(|g| {
+                g.secret_rows
+                    .iter()
+                    .flat_map(move |t| g.secrets_for(&g.secrets[t.name.clone()]))
+            }))
+    }
+
+    /// Every write-only entry, hand-written then generated (expands them all, as above).
+    pub fn all_write_only(&self) -> impl Iterator<Item = &WriteOnly> {
+        self.write_only
+            .iter()
+            .chain(self.generated.iter().flat_map(|g| {
+                g.wo_rows
+                    .iter()
+                    .flat_map(move |t| g.write_only_for(&g.write_only[t.name.clone()]))
+            }))
     }
 
     /// The catalogue entry that makes `attr` of `rtype` a secret, if any.
@@ -379,6 +555,7 @@ impl Policy {
             .into_iter()
             .flatten()
             .map(|&i| &self.write_only[i])
+            .chain(self.generated.iter().flat_map(|g| g.write_only_for(rtype)))
             .any(|w| {
                 w.arguments
                     .iter()

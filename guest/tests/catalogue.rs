@@ -101,13 +101,13 @@ fn catalogue_counts_per_provider() {
     let p = policy();
     let mut managed: BTreeMap<&str, usize> = BTreeMap::new();
     let mut all: BTreeMap<&str, usize> = BTreeMap::new();
-    for e in &p.secret_attributes {
+    for e in p.all_secret_attributes() {
         *all.entry(e.provider.as_str()).or_default() += e.attributes.len();
         if e.mode == "managed" {
             *managed.entry(e.provider.as_str()).or_default() += e.attributes.len();
         }
     }
-    let wo: usize = p.write_only.iter().map(|w| w.arguments.len()).sum();
+    let wo: usize = p.all_write_only().map(|w| w.arguments.len()).sum();
     let total: usize = all.values().sum();
     println!("secret attribute pairs (managed / all) per provider:");
     for (prov, n) in &all {
