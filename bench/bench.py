@@ -354,6 +354,37 @@ def main():
         "dominates). Each state is a prefix of the next (same seed), "
         "so findings must grow with the planted secrets.\n")
 
+    # 3b. Every output format, the default (human) first, on every state size: each format's
+    # wall time as a ratio of JSON's at the same size, and its own marginal cost per MB.
+    formats = ["human", "json", "sarif", "github", "junit"]
+    fmt_t = {f: [] for f in formats}
+    sizes = []
+    for s in manifest["states"]:
+        path = Path(s["path"]).resolve()
+        n = RUNS if s["bytes"] < 50e6 else 3
+        print(f"[bench] formats on state {s['mb']} MB: {', '.join(formats)} x{n}", flush=True)
+        res = alternate({f: ([TFGUARD, "check", "--format", f, path], (0, 1)) for f in formats},
+                        {f: n for f in formats})
+        sizes.append((s["mb"], s["bytes"]))
+        for f in formats:
+            fmt_t[f].append(med(res[f]))
+    rows, fmt_ok = [], True
+    for f in formats:
+        ratios = [t / j for t, j in zip(fmt_t[f], fmt_t["json"])]
+        seg = [i for i in range(1, len(sizes)) if sizes[i - 1][0] >= 10]
+        margins = [(fmt_t[f][i] - fmt_t[f][i - 1]) / (sizes[i][1] - sizes[i - 1][1]) for i in seg]
+        lin = max(margins) / min(margins) if margins and min(margins) > 0 else float("inf")
+        fmt_ok = fmt_ok and ratios[-1] <= 1.2 and lin <= 1.5
+        rows.append([f + (" (default)" if f == "human" else "")]
+                    + [f"{ms(t)} ({r:.2f}×)" for t, r in zip(fmt_t[f], ratios)] + [f"{lin:.2f}×"])
+    md.append("## Every output format (× JSON at the same size)\n")
+    md.append(table(["format"] + [f"{mb_} MB state" for mb_, _ in sizes]
+                    + ["marginal cost per MB, max ÷ min from 10 MB"], rows))
+    md.append("\nThe human renderer decodes and line-indexes each document once and frames only "
+              "the lines it shows; `output::human::tests::rendering_work_is_linear_in_file_and_findings` "
+              "guards that without timing.\n")
+    worst_fmt = max((fmt_t[f][-1] / fmt_t["json"][-1], f) for f in formats)
+
     # 4. Start-up.
     small = Path(manifest["repo"]["path"]).resolve() / "modules" / "identity" / "versions.tf"
     print(f"[bench] start-up: check {small.name} vs --version x{STARTUP_RUNS}", flush=True)
@@ -389,6 +420,8 @@ def main():
          verdict(startup <= 0.005)],
         ["linear scaling 10 → 30 → 100 MB (marginal cost per MB within 1.5×)",
          f"time {lin_t:.2f}×, memory {lin_r:.2f}×", verdict(lin_t <= 1.5 and lin_r <= 1.5)],
+        [f"every format within 1.2× of JSON at {sizes[-1][0]} MB, marginal cost per MB within 1.5×",
+         f"slowest: {worst_fmt[1]} {worst_fmt[0]:.2f}×", verdict(fmt_ok)],
         ["findings identical between runs, every planted secret found, none printed",
          "all checks passed" if not failures else f"{len(failures)} failed", verdict(not failures and consistent)],
     ]
