@@ -3,20 +3,13 @@
 use tfguard_guest::engine::{self, Prepared};
 use tfguard_guest::types::{Document, PolicyPackSrc, Report, Settings};
 
+/// The built-in packs from the host's one list, as the CLI sends them.
 pub fn settings(options_json: &str) -> Settings {
-    let packs = [
-        (
-            "secrets",
-            include_str!("../../policies/default/secrets.toml"),
-        ),
-        ("flows", include_str!("../../policies/default/flows.toml")),
-        ("oauth", include_str!("../../policies/default/oauth.toml")),
-    ];
     Settings {
-        packs: packs
+        packs: tfguard::packs::BUILTIN
             .iter()
             .map(|(n, c)| PolicyPackSrc {
-                name: format!("builtin:default/{n}.toml"),
+                name: format!("builtin:{n}"),
                 contents: (*c).to_string(),
             })
             .collect(),
