@@ -8,16 +8,9 @@ use common::*;
 use std::path::Path;
 use std::process::Output;
 
-/// Every case shares a directory with the seed state, whose leak must still be reported.
-fn tree() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        root().join("examples/seed/terraform.tfstate"),
-        dir.path().join("terraform.tfstate"),
-    )
-    .unwrap();
-    dir
-}
+// Each case shares its directory with the seed state (`seed_tree`), whose leak must still be
+// reported: the other files of the run are still checked.
+use common::seed_tree as tree;
 
 fn check(dir: &Path, extra: &[&str]) -> Output {
     run_bounded(

@@ -11,16 +11,9 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::process::Command;
 
-/// A tree with one leaking file (the seed), so "the others are still checked" is visible.
-fn tree() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        root().join("examples/seed/terraform.tfstate"),
-        dir.path().join("terraform.tfstate"),
-    )
-    .unwrap();
-    dir
-}
+// Each case shares its directory with the seed state (`seed_tree`), whose leak must still be
+// reported: the other files of the run are still checked.
+use common::seed_tree as tree;
 
 fn check(dir: &Path) -> Command {
     let mut c = tfguard();

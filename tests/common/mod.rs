@@ -158,3 +158,15 @@ pub fn run_bounded(cmd: &mut Command, secs: u64) -> Output {
         }
     }
 }
+
+/// A temp dir holding the seed's leaking state: hostile-input cases put their file beside it,
+/// so "the other files of the run are still checked" shows as the seed's findings.
+pub fn seed_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        root().join("examples/seed/terraform.tfstate"),
+        dir.path().join("terraform.tfstate"),
+    )
+    .expect("copy the seed state");
+    dir
+}
