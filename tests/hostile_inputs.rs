@@ -246,3 +246,20 @@ fn a_device_file_in_the_walk_is_refused() {
     let e = error_for(&v, "dev.tf").expect("no error for dev.tf");
     assert!(e["message"].as_str().unwrap().contains("device"), "{e}");
 }
+
+/// Found by the `config` fuzz target: 1.2 KB on which hcl-edit's parser backtracks for
+/// seconds (26 s under ASan). As a config it is a config error within the parse deadline; as
+/// a `.tf` file the guest's epoch limit bounds it; the other files are still checked.
+#[test]
+fn a_slow_to_parse_file_ends_in_bounded_time() {
+    let bytes = std::fs::read(root().join("tests/hostile/slow-parse.hcl")).unwrap();
+    let dir = tree();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join("slow.tf"), &bytes).unwrap();
+    let o = check(dir.path(), &[]);
+    assert_handled(&o, 2, "slow .tf");
+    std::fs::write(dir.path().join(".tfguard.hcl"), &bytes).unwrap();
+    let o = run_bounded(tfguard().current_dir(dir.path()).args(["check", "."]), 60);
+    assert_eq!(o.status.code(), Some(2), "{}", all(&o));
+    assert!(all(&o).contains(".tfguard.hcl:"), "{}", all(&o));
+}

@@ -99,6 +99,9 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     }
 }
 
+/// How long parsing a config file may take (a real one takes microseconds).
+const CONFIG_PARSE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Cap on a config file: a real one is a few KiB.
 pub const MAX_CONFIG_SIZE: u64 = 1 << 20;
 
@@ -116,7 +119,24 @@ pub fn load(path: &Path) -> Result<Config> {
             e.utf8_error().valid_up_to()
         ),
     })?;
-    let mut cfg = parse(&src).map_err(|(loc, message)| Error::Config {
+    // hcl-edit's parser backtracks badly on some malformed input (a 1.2 KB file found by the
+    // `config` fuzz target takes 1.5 s; larger ones grow faster). The config is in the checked
+    // tree, so a pull request controls it: parse under a deadline and fail closed after it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let text = src.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(parse(&text));
+    });
+    let parsed = rx.recv_timeout(CONFIG_PARSE_DEADLINE).unwrap_or_else(|_| {
+        Err((
+            Loc { line: 1, column: 1 },
+            format!(
+                "not parsed within {} s: the file is pathological (deep or unbalanced nesting?)",
+                CONFIG_PARSE_DEADLINE.as_secs()
+            ),
+        ))
+    });
+    let mut cfg = parsed.map_err(|(loc, message)| Error::Config {
         path: path.to_path_buf(),
         line: loc.line,
         column: loc.column,
