@@ -89,7 +89,7 @@ impl std::fmt::Display for Refusal {
                 "not read: the run has reached its {} cap on all input (--max-input-size)",
                 human_size(*cap)
             ),
-            Refusal::Io(e) if e.raw_os_error() == Some(libc_eloop()) => {
+            Refusal::Io(e) if is_symlink_loop(e) => {
                 write!(f, "not read: a symlink loop")
             }
             Refusal::Io(e) => write!(f, "not read: {e}"),
@@ -97,9 +97,14 @@ impl std::fmt::Display for Refusal {
     }
 }
 
-fn libc_eloop() -> i32 {
-    // ELOOP is 40 on Linux and 62 on the BSDs and macOS.
-    if cfg!(target_os = "linux") { 40 } else { 62 }
+#[cfg(unix)]
+fn is_symlink_loop(e: &std::io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+#[cfg(not(unix))]
+fn is_symlink_loop(_: &std::io::Error) -> bool {
+    false
 }
 
 /// `512MiB`, `1GiB`, `100KiB`, `17 bytes`: the form `--max-file-size` accepts.
@@ -139,11 +144,6 @@ impl Tree {
 
     pub fn root(&self) -> &Path {
         &self.root
-    }
-
-    /// Whether `dir` (canonicalised) lies inside the tree: config discovery stops at the root.
-    pub fn contains(&self, p: &Path) -> bool {
-        std::fs::canonicalize(p).is_ok_and(|c| c.starts_with(&self.root))
     }
 
     /// Reads `path` if it is a regular file of the tree no larger than `cap`.
