@@ -240,17 +240,17 @@ macro_rules! client_rule {
     ($ty:ty, $meta:expr, $opts:ty) => {
         $crate::client_rule!(@impl $ty, $meta, fn check_options(&self, v: &serde_json::Value) -> Result<(), String> {
             $crate::rules::typed_options::<$opts>(v)
-        });
+        } fn takes_options(&self) -> bool { true });
     };
     ($ty:ty, $meta:expr) => {
         $crate::client_rule!(@impl $ty, $meta,);
     };
-    (@impl $ty:ty, $meta:expr, $($options:item)?) => {
+    (@impl $ty:ty, $meta:expr, $($options:item)*) => {
         impl $crate::rules::Rule for $ty {
             fn meta(&self) -> &'static $crate::rules::RuleMeta {
                 &$meta
             }
-            $($options)?
+            $($options)*
             fn check_instance(
                 &self,
                 cx: &$crate::rules::Ctx<'_>,

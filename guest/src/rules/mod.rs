@@ -13,7 +13,6 @@ use crate::policy::Policy;
 use crate::state::{Instance, Output, Variable};
 use crate::types::{Finding, Severity, Span};
 
-mod known_secret_in_state;
 mod secret_attribute_in_state;
 mod secret_in_output;
 mod secret_pattern_in_value;
@@ -23,8 +22,8 @@ mod state_encrypted;
 mod suppression_without_reason;
 mod unknown_rule_in_suppression;
 mod unused_suppression;
+mod vault_secret_in_state;
 
-pub use known_secret_in_state::KnownSecretInState;
 pub use secret_attribute_in_state::SecretAttributeInState;
 pub use secret_in_output::SecretInOutput;
 pub use secret_pattern_in_value::SecretPatternInValue;
@@ -35,6 +34,7 @@ pub(crate) use state_encrypted::report as report_encrypted;
 pub use suppression_without_reason::SuppressionWithoutReason;
 pub use unknown_rule_in_suppression::UnknownRuleInSuppression;
 pub use unused_suppression::UnusedSuppression;
+pub use vault_secret_in_state::KnownSecretInState;
 
 // HCL secret flows (TFG010–TFG019); the analysis is `crate::hcl::flow`.
 mod ephemeral_value_persisted;
@@ -144,7 +144,7 @@ pub struct Memo {
     instance: std::cell::Cell<u64>,
     client: std::cell::RefCell<Option<(u64, Option<Rc<Client>>)>>,
     flow_policy: std::cell::OnceCell<Option<Rc<crate::hcl::flow::FlowPolicy>>>,
-    needles: std::cell::OnceCell<Rc<known_secret_in_state::Needles>>,
+    needles: std::cell::OnceCell<Rc<vault_secret_in_state::Needles>>,
     /// The clients of the module being checked (the engine runs every rule on one module
     /// before the next), keyed by the module's address.
     module_clients: std::cell::RefCell<Option<(usize, Rc<Vec<Client>>)>>,
@@ -197,9 +197,9 @@ impl Memo {
     pub(crate) fn needles(
         &self,
         secrets: &[crate::types::KnownSecret],
-    ) -> Rc<known_secret_in_state::Needles> {
+    ) -> Rc<vault_secret_in_state::Needles> {
         self.needles
-            .get_or_init(|| Rc::new(known_secret_in_state::Needles::new(secrets)))
+            .get_or_init(|| Rc::new(vault_secret_in_state::Needles::new(secrets)))
             .clone()
     }
 
@@ -279,6 +279,10 @@ pub trait Rule: Sync {
     /// runs, so a typo is a configuration error, never a silently ignored setting.
     fn check_options(&self, opts: &serde_json::Value) -> Result<(), String> {
         no_options(opts)
+    }
+    /// Whether the rule reads options of its own (its doc then has `## Options`).
+    fn takes_options(&self) -> bool {
+        false
     }
     /// A resource instance from a state or plan document at `path`.
     fn check_instance(&self, _cx: &Ctx<'_>, _path: &str, _inst: &Instance<'_>, _out: &mut Sink) {}
