@@ -36,8 +36,10 @@ pub use unknown_rule_in_suppression::UnknownRuleInSuppression;
 pub use unused_suppression::UnusedSuppression;
 pub use vault_secret_in_state::KnownSecretInState;
 
-// HCL secret flows (TFG010–TFG019); the analysis is `crate::hcl::flow`.
+// HCL secret flows (TFG010–TFG019); the analysis is `crate::hcl::flow`, the shared words
+// are in `helpers`.
 mod ephemeral_value_persisted;
+mod helpers;
 mod persisted_secret_generator;
 mod secret_flow_unverifiable;
 mod secret_flows_to_output;

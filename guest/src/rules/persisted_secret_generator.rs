@@ -1,7 +1,7 @@
-use super::secret_flows_to_state::report_flows;
+use super::helpers::report_flows;
 use super::{Ctx, Rule, RuleMeta, Sink};
 use crate::hcl::Module;
-use crate::hcl::flow::FlowKind;
+use crate::hcl::flow::{Fact, Flow, FlowKind};
 use crate::types::Severity;
 
 /// TFG012: A managed resource generates a secret and keeps it in state.
@@ -22,6 +22,31 @@ impl Rule for PersistedSecretGenerator {
     }
 
     fn check_modules(&self, cx: &Ctx<'_>, modules: &[Module], out: &mut Sink) {
-        report_flows(cx, modules, FlowKind::PersistedGenerator, &META, out);
+        report_flows(cx, modules, FlowKind::PersistedGenerator, &META, out, words);
     }
+}
+
+/// The generator itself is the finding: its result is in state whoever reads it.
+fn words(f: &Flow) -> (String, String) {
+    let Fact::Generator {
+        resource_type,
+        name,
+        attribute,
+        used_by,
+        replacement,
+        requires,
+    } = &f.fact
+    else {
+        return (f.chain(), String::new());
+    };
+    let origin = f.hops.first().map(String::as_str).unwrap_or_default();
+    let message = format!(
+        "{origin} is persisted in state: a managed `{resource_type}` keeps its `{attribute}` in cleartext in terraform.tfstate whatever references it (used by {}) ({})",
+        used_by.join(", "),
+        f.loc
+    );
+    let fix = format!(
+        "Replace `resource \"{resource_type}\" \"{name}\"` with `{replacement} \"{name}\"` ({requires}) and pass `ephemeral.{resource_type}.{name}.{attribute}` only to write-only arguments, e.g. `vault_kv_secret_v2` with `data_json_wo` and `data_json_wo_version` (hashicorp/vault >= 5.0); rotate the value already in state."
+    );
+    (message, fix)
 }

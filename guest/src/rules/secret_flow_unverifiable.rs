@@ -1,7 +1,7 @@
-use super::secret_flows_to_state::report_flows;
+use super::helpers::{describe, report_flows};
 use super::{Ctx, Rule, RuleMeta, Sink};
 use crate::hcl::Module;
-use crate::hcl::flow::FlowKind;
+use crate::hcl::flow::{Fact, Flow, FlowKind, OriginKind};
 use crate::types::Severity;
 
 /// TFG014: A secret goes where tfguard cannot follow it.
@@ -22,6 +22,62 @@ impl Rule for SecretFlowUnverifiable {
     }
 
     fn check_modules(&self, cx: &Ctx<'_>, modules: &[Module], out: &mut Sink) {
-        report_flows(cx, modules, FlowKind::CannotVerify, &META, out);
+        report_flows(cx, modules, FlowKind::CannotVerify, &META, out, words);
+    }
+}
+
+/// "cannot verify": an unresolved variable in a secret-named argument, or a module the
+/// analysis cannot follow.
+fn words(f: &Flow) -> (String, String) {
+    match &f.fact {
+        Fact::Argument {
+            source,
+            argument,
+            leaf,
+            ..
+        } => {
+            let reason = match &source.kind {
+                OriginKind::Unresolved { reason } => reason.as_str(),
+                _ => "unknown",
+            };
+            (
+                format!(
+                    "cannot verify: `{argument}` of {} gets `{}`, which has no value tfguard can resolve ({reason}); if it is a secret, Terraform stores it in state: {} ({})",
+                    f.address,
+                    source.address,
+                    f.chain(),
+                    f.loc
+                ),
+                format!(
+                    "If `{}` is a secret, declare it `sensitive = true` and `ephemeral = true` and pass it only to a write-only argument (`{leaf}_wo` with `{leaf}_wo_version`, Terraform >= 1.11, where the provider has one). Otherwise give tfguard its value (`terraform.tfvars`, `*.auto.tfvars` or `--var-file`).",
+                    source.address
+                ),
+            )
+        }
+        Fact::UnfollowedModule {
+            source,
+            module,
+            module_source,
+            cycle,
+            argument,
+        } => {
+            let why = if *cycle {
+                "which calls back into a module on the current call path (a module cycle, which Terraform rejects)"
+            } else {
+                "whose files were not checked"
+            };
+            (
+                format!(
+                    "cannot verify: {} is passed to module `{module}` (source `{module_source}`), {why}: {} ({})",
+                    describe(source),
+                    f.chain(),
+                    f.loc
+                ),
+                format!(
+                    "Check the module's files too (pass its directory to `tfguard check`), or make sure it writes `{argument}` only to write-only arguments."
+                ),
+            )
+        }
+        _ => (f.chain(), String::new()),
     }
 }

@@ -1,7 +1,7 @@
-use super::secret_flows_to_state::report_flows;
+use super::helpers::{describe, report_flows, source_fix};
 use super::{Ctx, Rule, RuleMeta, Sink};
 use crate::hcl::Module;
-use crate::hcl::flow::FlowKind;
+use crate::hcl::flow::{Fact, Flow, FlowKind};
 use crate::types::Severity;
 
 /// TFG011: A secret flows into a root-module output, which Terraform stores in state.
@@ -22,6 +22,34 @@ impl Rule for SecretFlowsToOutput {
     }
 
     fn check_modules(&self, cx: &Ctx<'_>, modules: &[Module], out: &mut Sink) {
-        report_flows(cx, modules, FlowKind::SecretToOutput, &META, out);
+        report_flows(cx, modules, FlowKind::SecretToOutput, &META, out, words);
     }
+}
+
+/// Root outputs are stored in state whatever `sensitive` says.
+fn words(f: &Flow) -> (String, String) {
+    let Fact::RootOutput {
+        source,
+        name,
+        sensitive,
+    } = &f.fact
+    else {
+        return (f.chain(), String::new());
+    };
+    let message = format!(
+        "{} reaches root output `{name}`, which Terraform stores in state in cleartext{}: {} ({})",
+        describe(source),
+        if *sensitive {
+            " (`sensitive = true` only hides it from the CLI)"
+        } else {
+            ""
+        },
+        f.chain(),
+        f.loc
+    );
+    let fix = format!(
+        "Remove the output and let consumers read the secret from Vault (`ephemeral \"vault_kv_secret_v2\"`, hashicorp/vault >= 5.0). {}",
+        source_fix(source)
+    );
+    (message, fix)
 }

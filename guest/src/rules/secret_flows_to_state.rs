@@ -1,6 +1,7 @@
-use super::{Ctx, Hit, Rule, RuleMeta, Sink};
+use super::helpers::{describe, report_flows, sink_fix, source_fix};
+use super::{Ctx, Rule, RuleMeta, Sink};
 use crate::hcl::Module;
-use crate::hcl::flow::FlowKind;
+use crate::hcl::flow::{Fact, Flow, FlowKind};
 use crate::types::Severity;
 
 /// TFG010: a secret (catalogued attribute, sensitive variable, secret data source, hard-coded
@@ -22,39 +23,36 @@ impl Rule for SecretFlowsToState {
     }
 
     fn check_modules(&self, cx: &Ctx<'_>, modules: &[Module], out: &mut Sink) {
-        report_flows(cx, modules, FlowKind::SecretToState, &META, out);
+        report_flows(cx, modules, FlowKind::SecretToState, &META, out, words);
     }
 }
 
-/// Run the flow analysis and report the flows of one kind (shared by TFG010–TFG014).
-pub(crate) fn report_flows(
-    cx: &Ctx<'_>,
-    modules: &[Module],
-    kind: FlowKind,
-    meta: &RuleMeta,
-    out: &mut Sink,
-) {
-    if modules.iter().all(|m| m.files.is_empty()) {
-        return;
-    }
-    // The `[hcl]` section is validated in `engine::prepare`, so an error here cannot happen
-    // for a prepared policy; still, never panic on data.
-    let Ok(flows) = cx.memo.flows(cx.policy, modules) else {
-        return;
+/// `<source> reaches <argument>, which <sink> stores in state`; the fix names the source's
+/// ephemeral form and the sink's write-only twin.
+fn words(f: &Flow) -> (String, String) {
+    let Fact::Argument {
+        source,
+        argument,
+        leaf,
+        sink,
+    } = &f.fact
+    else {
+        return (f.chain(), String::new());
     };
-    for f in flows.iter().filter(|f| f.kind == kind) {
-        out.report(
-            meta,
-            Hit {
-                message: f.message.clone(),
-                path: f.loc.path.clone(),
-                span: Some(f.loc.span),
-                address: Some(f.address.clone()),
-                attribute: (!f.attribute.is_empty()).then(|| f.attribute.clone()),
-                flow: f.hops.clone(),
-                remediation: f.remediation.clone(),
-                severity: (kind == FlowKind::CannotVerify).then_some(Severity::Info),
-            },
-        );
-    }
+    let message = format!(
+        "{} reaches `{argument}`, which {} stores in state: {} ({})",
+        describe(source),
+        f.address,
+        f.chain(),
+        f.loc
+    );
+    let sink = sink_fix(sink, leaf).unwrap_or_else(|| {
+        "Pass the secret only to write-only arguments (`*_wo` with `*_wo_version`, Terraform >= 1.11), e.g. `vault_kv_secret_v2` with `data_json_wo` and `data_json_wo_version` (hashicorp/vault >= 5.0), or keep it out of Terraform.".to_string()
+    });
+    let fix = [source_fix(source), sink]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (message, fix)
 }
