@@ -24,7 +24,7 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, SettingsError> {
     crate::hcl::flow::FlowPolicy::load(&policy).map_err(SettingsError::pack)?;
     Ok(Prepared {
         policy,
-        options: Options::parse(&settings.options_json)?,
+        options: Options::parse(&settings.options_json, &crate::rules::Registry)?,
     })
 }
 
@@ -292,7 +292,13 @@ pub fn check_prepared(
     }
 
     let mut findings = sink.findings;
-    crate::suppress::apply(&mut findings, &modules, &prep.options);
+    let issues = crate::suppress::apply(
+        &mut findings,
+        &modules,
+        &prep.options,
+        &crate::rules::Registry,
+    );
+    findings.extend(crate::rules::suppression_findings(&issues, &prep.options));
     findings.sort_by(|a, b| {
         (
             &a.path,

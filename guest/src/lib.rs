@@ -3,6 +3,7 @@
 
 pub mod detect;
 pub mod engine;
+pub mod glob;
 pub mod hcl;
 pub mod oauth;
 pub mod options;
@@ -42,7 +43,10 @@ pub fn desired_clients(
 ) -> Result<types::DesiredState, types::SettingsError> {
     let prep = engine::prepare(settings)?;
     let (mut report, modules) = engine::check_prepared(docs, settings, &prep);
-    let clients = oauth::clients::desired(&prep.policy, &modules, &mut report)
-        .map_err(types::SettingsError::pack)?;
+    let (clients, gaps) =
+        oauth::clients::desired(&prep.policy, &modules).map_err(types::SettingsError::pack)?;
+    report
+        .findings
+        .extend(gaps.iter().map(rules::provision_gap));
     Ok(types::DesiredState { clients, report })
 }

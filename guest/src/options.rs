@@ -6,6 +6,15 @@ use std::collections::BTreeMap;
 
 use crate::types::{SettingsError, Severity};
 
+/// What options need to know of the rules; the registry implements it (`crate::rules`), so this
+/// module does not depend on the rules that read it.
+pub trait RuleSet {
+    /// The id of a rule given by id or kebab name.
+    fn id_of(&self, name: &str) -> Option<&'static str>;
+    /// Validates one rule's own options.
+    fn check_options(&self, id: &str, options: &serde_json::Value) -> Result<(), String>;
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Options {
@@ -34,11 +43,13 @@ pub struct IgnoreEntry {
 }
 
 impl Options {
-    pub fn parse(json: &str) -> Result<Options, SettingsError> {
+    /// Parses and validates against `rules`, naming each rule by its id from then on: the
+    /// host may pass kebab names (`oauth-scope-broad`), and `enabled`/`severity_for` compare ids.
+    pub fn parse(json: &str, rules: &dyn RuleSet) -> Result<Options, SettingsError> {
         if json.trim().is_empty() {
             return Ok(Options::default());
         }
-        let o: Options = serde_json::from_str(json)
+        let mut o: Options = serde_json::from_str(json)
             .map_err(|e| SettingsError::options(None, format!("options: {e}")))?;
         for (id, sev) in &o.severity {
             if Severity::parse(sev).is_none() {
@@ -50,24 +61,32 @@ impl Options {
                 ));
             }
         }
-        for id in o.only.iter().chain(&o.disable).chain(o.severity.keys()) {
-            if crate::rules::find(id).is_none() {
-                return Err(SettingsError::options(
-                    Some(id),
-                    format!("options: unknown rule `{id}` (see `tfguard rules`)"),
-                ));
+        let id_of = |name: &str| {
+            rules.id_of(name).ok_or_else(|| {
+                SettingsError::options(
+                    Some(name),
+                    format!("options: unknown rule `{name}` (see `tfguard rules`)"),
+                )
+            })
+        };
+        for list in [&mut o.only, &mut o.disable] {
+            for name in list.iter_mut() {
+                *name = id_of(name)?.to_string();
             }
         }
-        for (id, v) in &o.rules {
-            let Some(rule) = crate::rules::find(id) else {
-                return Err(SettingsError::options(
-                    Some(id),
-                    format!("options: unknown rule `{id}` (see `tfguard rules`)"),
-                ));
-            };
-            rule.check_options(v)
+        o.severity = std::mem::take(&mut o.severity)
+            .into_iter()
+            .map(|(k, v)| Ok((id_of(&k)?.to_string(), v)))
+            .collect::<Result<_, SettingsError>>()?;
+        let mut typed = BTreeMap::new();
+        for (name, v) in std::mem::take(&mut o.rules) {
+            let id = id_of(&name)?;
+            rules
+                .check_options(id, &v)
                 .map_err(|e| SettingsError::rule_options(id, &e))?;
+            typed.insert(id.to_string(), v);
         }
+        o.rules = typed;
         Ok(o)
     }
 
@@ -105,8 +124,11 @@ mod tests {
 
     #[test]
     fn rule_options_are_typed_and_errors_are_not_swallowed() {
-        let o =
-            Options::parse(r#"{"rules": {"TFG031": {"allow": ["users"]}, "TFG001": {}}}"#).unwrap();
+        let o = Options::parse(
+            r#"{"rules": {"TFG031": {"allow": ["users"]}, "TFG001": {}}}"#,
+            &crate::rules::Registry,
+        )
+        .unwrap();
         assert_eq!(o.rule::<Opts>("TFG031").unwrap().allow, ["users"]);
         assert_eq!(o.rule::<Opts>("TFG033").unwrap(), Opts::default());
         let o = Options {
@@ -122,27 +144,53 @@ mod tests {
     #[test]
     fn bad_rule_options_are_rejected_before_any_check() {
         use crate::types::SettingsErrorKind::{Options as Top, RuleOptions};
-        let e = Options::parse(r#"{"rules": {"TFG032": {"alow": []}}}"#).unwrap_err();
+        let e = Options::parse(
+            r#"{"rules": {"TFG032": {"alow": []}}}"#,
+            &crate::rules::Registry,
+        )
+        .unwrap_err();
         assert_eq!(
             (e.kind, e.rule.as_deref(), e.key.as_deref()),
             (RuleOptions, Some("TFG032"), Some("alow")),
             "{e}"
         );
         assert!(e.message.starts_with("options of TFG032"), "{e}");
-        let e = Options::parse(r#"{"rules": {"TFG001": {"foo": 1}}}"#).unwrap_err();
+        let e = Options::parse(
+            r#"{"rules": {"TFG001": {"foo": 1}}}"#,
+            &crate::rules::Registry,
+        )
+        .unwrap_err();
         assert_eq!(
             (e.kind, e.rule.as_deref(), e.key.as_deref()),
             (RuleOptions, Some("TFG001"), Some("foo")),
             "{e}"
         );
-        let e = Options::parse(r#"{"rules": {"TFG031": {"allow": "users"}}}"#).unwrap_err();
+        let e = Options::parse(
+            r#"{"rules": {"TFG031": {"allow": "users"}}}"#,
+            &crate::rules::Registry,
+        )
+        .unwrap_err();
         assert_eq!(
             (e.kind, e.rule.as_deref()),
             (RuleOptions, Some("TFG031")),
             "{e}"
         );
-        let e = Options::parse(r#"{"rules": {"TFG999": {}}}"#).unwrap_err();
+        let e =
+            Options::parse(r#"{"rules": {"TFG999": {}}}"#, &crate::rules::Registry).unwrap_err();
         assert_eq!((e.kind, e.rule.as_deref()), (Top, Some("TFG999")), "{e}");
         assert!(e.message.contains("unknown rule `TFG999`"), "{e}");
+    }
+
+    /// Kebab names work everywhere and become ids, so selection and severity apply to them.
+    #[test]
+    fn rule_names_become_ids() {
+        let o = Options::parse(
+            r#"{"only": ["oauth-scope-broad"], "severity": {"oauth-scope-broad": "warning"}, "rules": {"oauth-scope-broad": {"allow": ["oauth"]}}}"#,
+            &crate::rules::Registry,
+        )
+        .unwrap();
+        assert!(o.enabled("TFG032") && !o.enabled("TFG031"));
+        assert_eq!(o.severity_for("TFG032"), Some(Severity::Warning));
+        assert!(o.rules.contains_key("TFG032"));
     }
 }

@@ -13,9 +13,9 @@ use std::collections::BTreeSet;
 use hcl::edit::Span as _;
 use hcl::edit::structure::{Body, Structure};
 
+use crate::glob::glob;
 use crate::hcl::{HclFile, LineIndex, Module};
-use crate::options::Options;
-use crate::rules::{self, Hit, RuleMeta, Sink, meta};
+use crate::options::{Options, RuleSet};
 use crate::types::{Finding, Span, Suppression};
 
 const MARKER: &str = "tfguard:ignore";
@@ -155,8 +155,50 @@ fn is_meta(id: &str) -> bool {
     id.starts_with("TFG9")
 }
 
-pub fn apply(findings: &mut Vec<Finding>, modules: &[Module], options: &Options) {
-    let mut meta_sink = Sink::new(options);
+/// Something wrong with a suppression; the meta rules (TFG900–TFG902) word it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IssueKind {
+    /// No rule code in brackets (TFG900).
+    Malformed,
+    /// No reason after the bracket (TFG900).
+    NoReason,
+    /// A code that names no rule (TFG902).
+    UnknownRule(String),
+    /// A rule that produced no finding in the comment's scope (TFG901).
+    Unused(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Issue {
+    pub kind: IssueKind,
+    pub path: String,
+    pub span: Span,
+    pub codes: Vec<String>,
+    pub reason: String,
+    /// The comment's index among all suppressions of the run, to tell identical comments
+    /// apart in fingerprints.
+    pub nth: usize,
+}
+
+/// Marks the findings that suppressions cover and returns what is wrong with the
+/// suppressions themselves.
+pub fn apply(
+    findings: &mut [Finding],
+    modules: &[Module],
+    options: &Options,
+    rules: &dyn RuleSet,
+) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    let mut issue = |kind: IssueKind, d: &Directive, nth: usize| {
+        issues.push(Issue {
+            kind,
+            path: d.path.clone(),
+            span: d.span,
+            codes: d.codes.clone(),
+            reason: d.reason.clone(),
+            nth,
+        })
+    };
     let all: Vec<Directive> = modules
         .iter()
         .flat_map(|m| {
@@ -171,44 +213,19 @@ pub fn apply(findings: &mut Vec<Finding>, modules: &[Module], options: &Options)
 
     for (n, d) in all.iter().enumerate() {
         if d.codes.is_empty() {
-            report(
-                &mut meta_sink,
-                &meta::WITHOUT_REASON,
-                d,
-                n,
-                "malformed suppression: no rule code in brackets, so it is ignored".into(),
-                "Write `# tfguard:ignore[ID] reason`, e.g. `# tfguard:ignore[TFG010] sandbox only`.",
-            );
+            issue(IssueKind::Malformed, d, n);
             continue;
         }
         if d.reason.is_empty() {
-            report(
-                &mut meta_sink,
-                &meta::WITHOUT_REASON,
-                d,
-                n,
-                format!(
-                    "suppression of {} has no reason, so it is ignored",
-                    d.codes.join(", ")
-                ),
-                "Write why the finding is acceptable after the bracket: `# tfguard:ignore[ID] reason`.",
-            );
+            issue(IssueKind::NoReason, d, n);
             continue;
         }
         let mut used = BTreeSet::new();
         for code in &d.codes {
-            let Some(rule) = rules::find(code) else {
-                report(
-                    &mut meta_sink,
-                    &meta::UNKNOWN_RULE,
-                    d,
-                    n,
-                    format!("suppression names unknown rule `{code}`"),
-                    "Use a rule id from `tfguard rules`.",
-                );
+            let Some(id) = rules.id_of(code) else {
+                issue(IssueKind::UnknownRule(code.clone()), d, n);
                 continue;
             };
-            let id = rule.meta().id;
             for f in findings.iter_mut() {
                 if f.rule_id != id || f.path != d.path || f.suppressed.is_some() || is_meta(id) {
                     continue;
@@ -223,14 +240,7 @@ pub fn apply(findings: &mut Vec<Finding>, modules: &[Module], options: &Options)
                 }
             }
             if !used.contains(id) && options.enabled(id) && !is_meta(id) {
-                report(
-                    &mut meta_sink,
-                    &meta::UNUSED,
-                    d,
-                    n,
-                    format!("suppression of {id} matches no finding"),
-                    "Remove the unused code (or the whole comment).",
-                );
+                issue(IssueKind::Unused(id.to_string()), d, n);
             }
         }
     }
@@ -240,7 +250,7 @@ pub fn apply(findings: &mut Vec<Finding>, modules: &[Module], options: &Options)
             continue;
         }
         for entry in &options.ignore {
-            let id_ok = rules::find(&entry.rule).is_some_and(|r| r.meta().id == f.rule_id);
+            let id_ok = rules.id_of(&entry.rule) == Some(f.rule_id.as_str());
             if !id_ok {
                 continue;
             }
@@ -259,61 +269,7 @@ pub fn apply(findings: &mut Vec<Finding>, modules: &[Module], options: &Options)
             }
         }
     }
-    findings.append(&mut meta_sink.findings);
-}
-
-fn report(sink: &mut Sink, m: &RuleMeta, d: &Directive, n: usize, message: String, fix: &str) {
-    if !sink.options.enabled(m.id) {
-        return;
-    }
-    sink.report(
-        m,
-        Hit {
-            message,
-            path: d.path.clone(),
-            span: Some(d.span),
-            remediation: fix.to_string(),
-            ..Hit::default()
-        },
-    );
-    // The default fingerprint has no address to tell two comments in one file apart; the
-    // comment's own text does, and survives line moves.
-    if let Some(f) = sink.findings.last_mut() {
-        let nth = n.to_string();
-        f.fingerprint = rules::fingerprint(&[
-            m.id,
-            &d.path,
-            &d.codes.join(","),
-            &d.reason,
-            &f.message,
-            if m.id == meta::UNUSED.id { "" } else { &nth },
-        ]);
-    }
-}
-
-/// `*` matches any run of characters; everything else is literal.
-pub fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let mut rest = text;
-    for (i, part) in parts.iter().enumerate() {
-        if i == 0 {
-            match rest.strip_prefix(part) {
-                Some(r) => rest = r,
-                None => return false,
-            }
-        } else if i == parts.len() - 1 {
-            return rest.ends_with(part);
-        } else {
-            match rest.find(part) {
-                Some(pos) => rest = &rest[pos + part.len()..],
-                None => return false,
-            }
-        }
-    }
-    true
+    issues
 }
 
 #[cfg(test)]
@@ -436,7 +392,9 @@ mod tests {
                    # tfguard:ignore[TFG001, TGF001] unused and typo\n\
                    resource \"random_password\" \"r\" {\n  length = 32\n}\n";
         let mut fs = vec![finding("TFG001", 3), finding("TFG002", 7)];
-        apply(&mut fs, &[module(src)], &Options::default());
+        let opts = Options::default();
+        let issues = apply(&mut fs, &[module(src)], &opts, &crate::rules::Registry);
+        fs.extend(crate::rules::suppression_findings(&issues, &opts));
         let s = fs[0].suppressed.as_ref().unwrap();
         assert_eq!(s.reason, "accepted in OPS-1");
         assert_eq!(s.origin, "comment main.tf:1");
@@ -455,17 +413,24 @@ mod tests {
     fn comment_out_of_scope_does_not_suppress() {
         let src = "# tfguard:ignore[TFG001] r\nlocals {\n  a = 1\n}\n\nresource \"random_password\" \"p\" {\n  length = 32\n}\n";
         let mut fs = vec![finding("TFG001", 7)];
-        apply(&mut fs, &[module(src)], &Options::default());
+        let issues = apply(
+            &mut fs,
+            &[module(src)],
+            &Options::default(),
+            &crate::rules::Registry,
+        );
         assert!(fs[0].suppressed.is_none());
-        assert_eq!(fs[1].rule_id, "TFG901");
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].kind, IssueKind::Unused("TFG001".into()));
     }
 
     #[test]
     fn disabled_meta_rules_are_silent() {
         let src = "# tfguard:ignore[TFG001]\nlocals {\n  a = 1\n}\n";
-        let opts = Options::parse(r#"{"disable":["TFG900"]}"#).unwrap();
+        let opts = Options::parse(r#"{"disable":["TFG900"]}"#, &crate::rules::Registry).unwrap();
         let mut fs = Vec::new();
-        apply(&mut fs, &[module(src)], &opts);
+        let issues = apply(&mut fs, &[module(src)], &opts, &crate::rules::Registry);
+        let fs = crate::rules::suppression_findings(&issues, &opts);
         assert!(fs.is_empty(), "{fs:?}");
     }
 }

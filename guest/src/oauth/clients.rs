@@ -4,9 +4,9 @@
 use hcl::edit::Span as _;
 
 use crate::hcl::Module;
-use crate::types::{Finding, OauthClientSpec, RoleDivision, Severity};
+use crate::types::{OauthClientSpec, RoleDivision};
 
-use super::model::{Client, Get, Kind, resource_blocks};
+use super::model::{Get, Kind, resource_blocks};
 use super::{OauthData, module_clients};
 
 /// Where a client's secret goes in Vault.
@@ -16,9 +16,18 @@ pub struct VaultDest {
     pub path: String,
 }
 
-/// Clients of one module; values that are not statically known become error findings, since
-/// the provisioner cannot create a client it cannot describe.
-pub fn specs(d: &OauthData, m: &Module, problems: &mut Vec<Finding>) -> Vec<OauthClientSpec> {
+/// A client the provisioner cannot describe: the arguments whose values are not statically
+/// known. TFG041 words it (`rules::oauth_client_invalid_value::provision_gap`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gap {
+    pub path: String,
+    pub span: Option<crate::types::Span>,
+    pub address: String,
+    pub missing: Vec<String>,
+}
+
+/// Clients of one module, and the gaps that stop the provisioner from creating some of them.
+pub fn specs(d: &OauthData, m: &Module, problems: &mut Vec<Gap>) -> Vec<OauthClientSpec> {
     let mut out = Vec::new();
     for c in module_clients(d, m) {
         let mut missing = Vec::new();
@@ -119,7 +128,12 @@ pub fn specs(d: &OauthData, m: &Module, problems: &mut Vec<Finding>) -> Vec<Oaut
         }
         let dest = vault_destination(m, &c.address);
         if !missing.is_empty() {
-            problems.push(problem(&c, &missing));
+            problems.push(Gap {
+                path: c.path.clone(),
+                span: c.span,
+                address: c.address.clone(),
+                missing,
+            });
         }
         out.push(OauthClientSpec {
             address: c.address.clone(),
@@ -138,36 +152,18 @@ pub fn specs(d: &OauthData, m: &Module, problems: &mut Vec<Finding>) -> Vec<Oaut
     out
 }
 
-/// Every module's clients, for `desired_clients`. Values that can't be resolved become error
-/// findings in `report`, so `tfguard apply` stops instead of creating a half-described client.
+/// Every module's clients, for `desired_clients`, and the gaps.
 pub fn desired(
     policy: &crate::policy::Policy,
     modules: &[Module],
-    report: &mut crate::types::Report,
-) -> Result<Vec<OauthClientSpec>, String> {
+) -> Result<(Vec<OauthClientSpec>, Vec<Gap>), String> {
     let d = OauthData::load(policy)?;
     let mut clients = Vec::new();
+    let mut gaps = Vec::new();
     for m in modules {
-        clients.extend(specs(&d, m, &mut report.findings));
+        clients.extend(specs(&d, m, &mut gaps));
     }
-    Ok(clients)
-}
-
-fn problem(c: &Client, missing: &[String]) -> Finding {
-    let message = format!("cannot provision `{}`: {}", c.address, missing.join("; "));
-    Finding {
-        rule_id: "TFG041".into(),
-        severity: Severity::Error,
-        fingerprint: crate::rules::fingerprint(&["TFG041", &c.path, &c.address, "provision"]),
-        message,
-        path: c.path.clone(),
-        span: c.span,
-        address: Some(c.address.clone()),
-        attribute: None,
-        flow: Vec::new(),
-        remediation: "Give these arguments literal values (or variables with values) so `tfguard apply` knows what to create.".into(),
-        suppressed: None,
-    }
+    Ok((clients, gaps))
 }
 
 /// The `vault_kv_secret_v2` (mount + name) or `vault_generic_secret` (path) whose arguments
@@ -316,16 +312,15 @@ resource "vault_kv_secret_v2" "k" {
         assert_eq!(specs.len(), 1);
         assert_eq!(problems.len(), 1);
         assert!(
-            problems[0].message.contains("`name`"),
-            "{}",
-            problems[0].message
+            problems[0].missing.iter().any(|m| m.contains("`name`")),
+            "{:?}",
+            problems[0]
         );
         assert!(
-            problems[0].message.contains("scopes[0]"),
-            "{}",
-            problems[0].message
+            problems[0].missing.iter().any(|m| m.contains("scopes[0]")),
+            "{:?}",
+            problems[0]
         );
-        assert_eq!(problems[0].severity, Severity::Error);
     }
 
     #[test]
@@ -341,18 +336,9 @@ resource "vault_kv_secret_v2" "k" {
         let mut problems = Vec::new();
         specs(&default_data(), &m, &mut problems);
         assert_eq!(problems.len(), 1);
-        assert!(
-            problems[0].message.contains("`for_each` is not supported"),
-            "{}",
-            problems[0].message
-        );
-        assert!(
-            problems[0]
-                .message
-                .contains("`name` is not statically known"),
-            "{}",
-            problems[0].message
-        );
+        let all = problems[0].missing.join("; ");
+        assert!(all.contains("`for_each` is not supported"), "{all}");
+        assert!(all.contains("`name` is not statically known"), "{all}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use super::helpers::{report_flows, sink_fix};
+use super::helpers::flow::{report_flows, sink_fix};
 use super::{Ctx, Rule, RuleMeta, Sink};
 use crate::hcl::Module;
 use crate::hcl::flow::{Fact, Flow, FlowKind};

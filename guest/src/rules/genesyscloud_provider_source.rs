@@ -1,9 +1,9 @@
 use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, ObjectKey};
 
+use super::helpers::client::load_data;
 use super::{Ctx, Hit, JsonDocument, Rule, RuleMeta, Sink};
 use crate::hcl::Module;
-use crate::oauth::load_data;
 use crate::types::{Severity, Span};
 
 /// TFG044: the Genesys Cloud provider is required from the wrong source address

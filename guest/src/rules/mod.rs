@@ -11,6 +11,7 @@ use crate::oauth::scopes::Catalogue;
 use crate::options::Options;
 use crate::policy::Policy;
 use crate::state::{Instance, Output, Variable};
+pub use crate::types::fingerprint;
 use crate::types::{Finding, Severity, Span};
 
 mod secret_attribute_in_state;
@@ -39,7 +40,7 @@ pub use vault_secret_in_state::KnownSecretInState;
 // HCL secret flows (TFG010–TFG019); the analysis is `crate::hcl::flow`, the shared words
 // are in `helpers`.
 mod ephemeral_value_persisted;
-mod helpers;
+pub(crate) mod helpers;
 mod persisted_secret_generator;
 mod secret_flow_unverifiable;
 mod secret_flows_to_output;
@@ -70,6 +71,7 @@ mod oauth_scope_unknown;
 pub use genesyscloud_provider_source::GenesyscloudProviderSource;
 pub use oauth_client_argument_too_new::OauthClientArgumentTooNew;
 pub use oauth_client_invalid_value::OauthClientInvalidValue;
+pub(crate) use oauth_client_invalid_value::provision_gap;
 pub use oauth_client_secret_argument::OauthClientSecretArgument;
 pub use oauth_client_secret_exposed::OauthClientSecretExposed;
 pub use oauth_client_unknown_argument::OauthClientUnknownArgument;
@@ -84,12 +86,8 @@ pub use oauth_scope_not_allowed::OauthScopeNotAllowed;
 pub use oauth_scope_not_least_privilege::OauthScopeNotLeastPrivilege;
 pub use oauth_scope_unknown::OauthScopeUnknown;
 
-/// Meta rules (TFG900–TFG909) are reported by `crate::suppress`, not by the rule hooks.
-pub mod meta {
-    pub use super::suppression_without_reason::META as WITHOUT_REASON;
-    pub use super::unknown_rule_in_suppression::META as UNKNOWN_RULE;
-    pub use super::unused_suppression::META as UNUSED;
-}
+/// Meta rules (TFG900–TFG909) word what `crate::suppress` finds wrong with suppressions.
+pub use helpers::suppression::findings as suppression_findings;
 
 /// What every rule declares about itself.
 pub struct RuleMeta {
@@ -361,6 +359,18 @@ pub fn typed_options<T: serde::de::DeserializeOwned>(
         .map_err(|e| e.to_string())
 }
 
+/// The registry as `Options` sees it.
+pub struct Registry;
+
+impl crate::options::RuleSet for Registry {
+    fn id_of(&self, name: &str) -> Option<&'static str> {
+        find(name).map(|r| r.meta().id)
+    }
+    fn check_options(&self, id: &str, options: &serde_json::Value) -> Result<(), String> {
+        find(id).map_or(Ok(()), |r| r.check_options(options))
+    }
+}
+
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
     REGISTRY
         .iter()
@@ -428,19 +438,6 @@ impl<'a> Sink<'a> {
             fingerprint,
         });
     }
-}
-
-/// FNV-1a over the identifying parts (not the line number, so findings keep their identity
-/// when code moves). Deterministic across runs and platforms.
-pub fn fingerprint(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for p in parts {
-        for b in p.bytes().chain(std::iter::once(0u8)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x100000001b3);
-        }
-    }
-    format!("{h:016x}")
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
+use super::helpers::client::{ClientCheck, Emit, load_data};
 use super::{Ctx, Hit, Rule, RuleMeta, Sink};
 use crate::hcl::Module;
 use crate::oauth::model::provider_requirement;
 use crate::oauth::version::Version;
-use crate::oauth::{Client, ClientCheck, Emit, OauthData, load_data};
+use crate::oauth::{Client, OauthData};
 use crate::state::Instance;
 use crate::types::Severity;
 
@@ -25,10 +26,10 @@ impl Rule for OauthClientArgumentTooNew {
         &META
     }
     fn check_instance(&self, cx: &Ctx<'_>, path: &str, inst: &Instance<'_>, out: &mut Sink) {
-        crate::oauth::run_instance(self, &META, cx, path, inst, out)
+        super::helpers::client::run_instance(self, &META, cx, path, inst, out)
     }
     fn check_module(&self, cx: &Ctx<'_>, m: &Module, out: &mut Sink) {
-        crate::oauth::run_module(self, &META, cx, m, out);
+        super::helpers::client::run_module(self, &META, cx, m, out);
         check_references(cx, m, out);
     }
 }

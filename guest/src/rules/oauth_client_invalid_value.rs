@@ -1,6 +1,7 @@
+use super::helpers::client::{ClientCheck, Emit};
 use super::{Ctx, RuleMeta};
 use crate::oauth::data::Argument;
-use crate::oauth::{Client, ClientCheck, Emit, Kind, OauthData, Val};
+use crate::oauth::{Client, Kind, OauthData, Val};
 use crate::types::Severity;
 
 /// TFG041: a value the provider rejects: wrong type, not in the enum, out of range, a
@@ -257,4 +258,22 @@ fn check_enum(d: &OauthData, arg: &Argument, v: &Val, s: &str, e: &mut Emit<'_, 
         ),
     };
     e.at(v.span, &v.path, message, fix);
+}
+
+/// `tfguard apply` stops on a client it cannot describe (an error, whatever the severity
+/// settings: the provisioner must not create a half-described client).
+pub(crate) fn provision_gap(g: &crate::oauth::clients::Gap) -> crate::types::Finding {
+    crate::types::Finding {
+        rule_id: META.id.into(),
+        severity: Severity::Error,
+        fingerprint: crate::types::fingerprint(&[META.id, &g.path, &g.address, "provision"]),
+        message: format!("cannot provision `{}`: {}", g.address, g.missing.join("; ")),
+        path: g.path.clone(),
+        span: g.span,
+        address: Some(g.address.clone()),
+        attribute: None,
+        flow: Vec::new(),
+        remediation: "Give these arguments literal values (or variables with values) so `tfguard apply` knows what to create.".into(),
+        suppressed: None,
+    }
 }

@@ -1,6 +1,7 @@
+use super::helpers::client::{ClientCheck, Emit};
 use super::{Ctx, RuleMeta};
 use crate::oauth::version::Version;
-use crate::oauth::{Client, ClientCheck, Emit, OauthData};
+use crate::oauth::{Client, OauthData};
 use crate::types::Severity;
 
 /// TFG043: a `client_secret` argument. Genesys Cloud generates the secret server-side; the

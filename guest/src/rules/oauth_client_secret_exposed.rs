@@ -1,5 +1,6 @@
+use super::helpers::client::{ClientCheck, Emit};
 use super::{Ctx, RuleMeta};
-use crate::oauth::{Client, ClientCheck, Emit, Get, Kind, OauthData};
+use crate::oauth::{Client, Get, Kind, OauthData};
 use crate::types::Severity;
 
 /// TFG042: `expose_client_secret = true` (the provider writes the secret into state) and

@@ -1,6 +1,7 @@
+use super::helpers::client::{ClientCheck, Emit};
 use super::{Ctx, RuleMeta};
 use crate::oauth::data::Argument;
-use crate::oauth::{Client, ClientCheck, Emit, Kind, OauthData};
+use crate::oauth::{Client, Kind, OauthData};
 use crate::types::Severity;
 
 /// TFG040: an argument or block `genesyscloud_oauth_client` does not have (Terraform fails with

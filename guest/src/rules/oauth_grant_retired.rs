@@ -1,5 +1,6 @@
+use super::helpers::client::{ClientCheck, Emit};
 use super::{Ctx, RuleMeta};
-use crate::oauth::{Client, ClientCheck, Emit, OauthData};
+use crate::oauth::{Client, OauthData};
 use crate::types::Severity;
 
 /// TFG035: a grant Genesys is retiring (`TOKEN`, the implicit flow). A new client (HCL, a

@@ -1,5 +1,6 @@
+use super::helpers::client::{ClientCheck, Emit};
 use super::{Ctx, RuleMeta};
-use crate::oauth::{Client, ClientCheck, Emit, ListView, OauthData, list_items};
+use crate::oauth::{Client, ListView, OauthData, list_items};
 use crate::types::Severity;
 
 /// TFG034: scopes and roles that don't fit the grant. CLIENT-CREDENTIALS clients act as

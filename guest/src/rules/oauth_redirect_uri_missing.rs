@@ -1,5 +1,6 @@
+use super::helpers::client::{ClientCheck, Emit};
 use super::{Ctx, RuleMeta};
-use crate::oauth::{Client, ClientCheck, Emit, OauthData, list_items};
+use crate::oauth::{Client, OauthData, list_items};
 use crate::types::Severity;
 
 /// TFG022: a grant that redirects (CODE, TOKEN) has no registered redirect URI.

@@ -1,6 +1,7 @@
+use super::helpers::client::{ClientCheck, Emit};
 use super::{Ctx, RuleMeta};
 use crate::oauth::uri::{self, UriProblem};
-use crate::oauth::{Client, ClientCheck, Emit, Kind, ListView, OauthData, list_items};
+use crate::oauth::{Client, Kind, ListView, OauthData, list_items};
 use crate::types::Severity;
 
 /// TFG020: a registered redirect URI is not `https` (loopback exceptions per RFC 8252 §7.3).

@@ -1,5 +1,6 @@
+use super::helpers::client::{ClientCheck, Emit};
 use super::{Ctx, RuleMeta};
-use crate::oauth::{Client, ClientCheck, Emit, ListView, OauthData, list_items};
+use crate::oauth::{Client, ListView, OauthData, list_items};
 use crate::types::Severity;
 
 /// TFG023: a grant that never redirects (CLIENT-CREDENTIALS, PASSWORD, SAML2-BEARER) has

@@ -1,7 +1,8 @@
 use serde::Deserialize;
 
+use super::helpers::client::{ClientCheck, Emit, rule_options};
 use super::{Ctx, RuleMeta};
-use crate::oauth::{Client, ClientCheck, Emit, ListView, OauthData, list_items, rule_options};
+use crate::oauth::{Client, ListView, OauthData, list_items};
 use crate::types::Severity;
 
 /// TFG032: a scope that administers access itself (`oauth`, `authorization`, …).

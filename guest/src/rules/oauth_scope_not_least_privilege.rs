@@ -1,9 +1,8 @@
 use serde::Deserialize;
 
+use super::helpers::client::{ClientCheck, Emit, rule_options};
 use super::{Ctx, RuleMeta};
-use crate::oauth::{
-    Client, ClientCheck, Emit, ListView, OauthData, address_matches, list_items, rule_options,
-};
+use crate::oauth::{Client, ListView, OauthData, address_matches, list_items};
 use crate::types::Severity;
 
 /// TFG033: a read-write scope where the `:readonly` twin exists.

@@ -1,10 +1,9 @@
 use serde::Deserialize;
 
+use super::helpers::client::{ClientCheck, Emit, rule_options};
 use super::{Ctx, RuleMeta};
 use crate::oauth::scopes::{Verdict, did_you_mean};
-use crate::oauth::{
-    Client, ClientCheck, Emit, Kind, ListView, OauthData, list_items, rule_options,
-};
+use crate::oauth::{Client, Kind, ListView, OauthData, list_items};
 use crate::types::Severity;
 
 /// TFG030: a scope that Genesys Cloud does not have, with the nearest real scope suggested.

@@ -1,4 +1,4 @@
-use super::helpers::report_flows;
+use super::helpers::flow::report_flows;
 use super::{Ctx, Rule, RuleMeta, Sink};
 use crate::hcl::Module;
 use crate::hcl::flow::{Fact, Flow, FlowKind};

@@ -1,4 +1,4 @@
-use super::helpers::{describe, report_flows};
+use super::helpers::flow::{describe, report_flows};
 use super::{Ctx, Rule, RuleMeta, Sink};
 use crate::hcl::Module;
 use crate::hcl::flow::{Fact, Flow, FlowKind, OriginKind};

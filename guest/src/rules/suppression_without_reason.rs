@@ -1,4 +1,5 @@
 use super::{Rule, RuleMeta};
+use crate::suppress::{Issue, IssueKind};
 use crate::types::Severity;
 
 /// TFG900: a `tfguard:ignore[...]` comment without a reason. The engine ignores such a
@@ -17,5 +18,25 @@ pub static META: RuleMeta = RuleMeta {
 impl Rule for SuppressionWithoutReason {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+}
+
+/// A comment without a code or without a reason is ignored; the finding says which.
+pub(crate) fn words(i: &Issue) -> (String, String) {
+    if i.kind == IssueKind::Malformed {
+        (
+            "malformed suppression: no rule code in brackets, so it is ignored".into(),
+            "Write `# tfguard:ignore[ID] reason`, e.g. `# tfguard:ignore[TFG010] sandbox only`."
+                .into(),
+        )
+    } else {
+        (
+            format!(
+                "suppression of {} has no reason, so it is ignored",
+                i.codes.join(", ")
+            ),
+            "Write why the finding is acceptable after the bracket: `# tfguard:ignore[ID] reason`."
+                .into(),
+        )
     }
 }

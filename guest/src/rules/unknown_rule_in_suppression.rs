@@ -1,4 +1,5 @@
 use super::{Rule, RuleMeta};
+use crate::suppress::{Issue, IssueKind};
 use crate::types::Severity;
 
 /// TFG902: a `tfguard:ignore[...]` comment names a rule code tfguard does not have (a typo
@@ -18,4 +19,15 @@ impl Rule for UnknownRuleInSuppression {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
+}
+
+pub(crate) fn words(i: &Issue) -> (String, String) {
+    let code = match &i.kind {
+        IssueKind::UnknownRule(code) => code.as_str(),
+        _ => "",
+    };
+    (
+        format!("suppression names unknown rule `{code}`"),
+        "Use a rule id from `tfguard rules`.".into(),
+    )
 }

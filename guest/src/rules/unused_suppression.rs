@@ -1,4 +1,5 @@
 use super::{Rule, RuleMeta};
+use crate::suppress::{Issue, IssueKind};
 use crate::types::Severity;
 
 /// TFG901: a `tfguard:ignore[RULE]` comment that suppressed nothing in this run.
@@ -18,4 +19,15 @@ impl Rule for UnusedSuppression {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
+}
+
+pub(crate) fn words(i: &Issue) -> (String, String) {
+    let id = match &i.kind {
+        IssueKind::Unused(id) => id.as_str(),
+        _ => "",
+    };
+    (
+        format!("suppression of {id} matches no finding"),
+        "Remove the unused code (or the whole comment).".into(),
+    )
 }

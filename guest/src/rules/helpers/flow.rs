@@ -1,9 +1,9 @@
 //! Wording shared by the secret-flow rules (TFG010–TFG014): how a source is named and what
 //! the packs' advice for a source or sink says. Each rule words its own finding with these.
 
-use super::{Ctx, Hit, RuleMeta, Sink};
 use crate::hcl::Module;
 use crate::hcl::flow::{Flow, FlowKind, OriginKind, SinkAdvice, Source, SourceAdvice};
+use crate::rules::{Ctx, Hit, RuleMeta, Sink};
 use crate::types::Severity;
 
 /// Runs the flow analysis (once per call, shared) and reports the flows of one kind, worded
