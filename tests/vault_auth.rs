@@ -4,6 +4,7 @@
 //! file, which it can only do with the value read from Vault. Every failed login must exit 2,
 //! name the method, the mount and the role, and show no credential in any output.
 
+mod apply_support;
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -895,4 +896,108 @@ fn kubernetes_service_account_token() {
             &[],
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The provisioning commands log in the same way: apply, rotate and destroy with AppRole, under
+// a policy that grants only what they need on their own Vault paths.
+
+#[test]
+fn apply_rotate_destroy_log_in_with_approle() {
+    let mut env = apply_support::Env::new();
+    let bao = env.bao();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = write(
+        dir.path(),
+        "provision.hcl",
+        "path \"secret/data/tfguard/*\" {\n  capabilities = [\"create\", \"update\", \"read\"]\n}\n\
+         path \"secret/metadata/tfguard/*\" {\n  capabilities = [\"read\", \"delete\"]\n}\n",
+    );
+    ok(
+        bao,
+        &[
+            "policy",
+            "write",
+            "provision",
+            &policy.display().to_string(),
+        ],
+    );
+    ok(bao, &["auth", "enable", "approle"]);
+    ok(
+        bao,
+        &[
+            "write",
+            "auth/approle/role/deployer",
+            "token_policies=provision",
+            "token_ttl=5m",
+        ],
+    );
+    let role_id = ok(
+        bao,
+        &[
+            "read",
+            "-field=role_id",
+            "auth/approle/role/deployer/role-id",
+        ],
+    );
+    let secret_id = ok(
+        bao,
+        &[
+            "write",
+            "-f",
+            "-field=secret_id",
+            "auth/approle/role/deployer/secret-id",
+        ],
+    );
+    let sf = write(dir.path(), "secret-id", &secret_id);
+    let approle = |args: &[&str], env: &apply_support::Env| {
+        let mut c = env.cmd(args);
+        c.env_remove("VAULT_TOKEN")
+            .env("HOME", dir.path())
+            .env("VAULT_AUTH_METHOD", "approle")
+            .env("VAULT_ROLE_ID", &role_id)
+            .env("VAULT_SECRET_ID_FILE", &sf);
+        c
+    };
+    for args in [
+        &["apply", "--auto-approve", "."][..],
+        &["rotate", "reporting", "."][..],
+        &["destroy", "--auto-approve", "."][..],
+    ] {
+        let mut c = approle(args, &env);
+        let o = env.run_cmd(&mut c);
+        apply_support::assert_ok(&o, args[0]);
+        assert_no_credential(&o, args[0], &[&role_id, &secret_id]);
+        if args[0] == "rotate" {
+            // Still there, with the rotated secret: the token command reads it the same way.
+            env.audit(&[apply_support::VAULT_PATH]);
+        }
+    }
+    assert!(env.emu.clients().is_empty(), "destroyed");
+    let m = env.bao().cli(&[
+        "kv",
+        "metadata",
+        "get",
+        "-mount=secret",
+        apply_support::VAULT_PATH,
+    ]);
+    assert!(!m.status.success(), "every version destroyed");
+    // A revoked secret id stops the next run, naming the role's mount.
+    ok(
+        env.bao(),
+        &[
+            "write",
+            "auth/approle/role/deployer/secret-id/destroy",
+            &format!("secret_id={secret_id}"),
+        ],
+    );
+    let mut c = approle(&["plan", "."], &env);
+    let o = env.run_cmd(&mut c);
+    assert_refused(
+        &o,
+        "revoked secret id",
+        &["Vault login with approle at auth/approle/"],
+        &[&role_id, &secret_id],
+    );
+    env.assert_no_leak();
 }
