@@ -201,6 +201,14 @@ fn token_from_the_vault_cli_token_file() {
 // ---------------------------------------------------------------------------------------------
 // AppRole.
 
+/// How many tokens the server holds (root's included).
+fn live_tokens(bao: &Bao) -> usize {
+    let list = ok(bao, &["list", "-format=json", "auth/token/accessors"]);
+    serde_json::from_str::<Vec<String>>(&list)
+        .expect("accessor list")
+        .len()
+}
+
 fn approle(s: &Setup) -> (String, String) {
     ok(&s.bao, &["auth", "enable", "approle"]);
     ok(
@@ -241,9 +249,16 @@ fn approle_with_plain_and_wrapped_secret_ids() {
         ("VAULT_ROLE_ID", role_id.as_str()),
         ("VAULT_SECRET_ID", secret_id.as_str()),
     ];
+    let before = live_tokens(&s.bao);
     let o = s.check(&[], &env);
     assert_read(&o, "approle from env");
     assert_no_credential(&o, "approle from env", &[&role_id, &secret_id]);
+    // The token tfguard logged in for was revoked when it was done with it.
+    assert_eq!(
+        live_tokens(&s.bao),
+        before,
+        "a login token outlived the run"
+    );
 
     // From files, as Vault Agent's role_id_file_path / secret_id_file_path.
     let rf = write(s.path(), "role-id", &format!("{role_id}\n"));

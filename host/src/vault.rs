@@ -196,6 +196,9 @@ pub struct Client {
     /// Kept for the raw calls vaultrs has no endpoint for (`sys/capabilities-self`,
     /// `sys/internal/ui/mounts`). vaultrs itself holds a copy in its settings.
     token: SecretString,
+    /// Set when tfguard logged in itself: the token is then revoked when the client is
+    /// dropped, so a run leaves no live token (nor a lease) behind.
+    logged_in: bool,
 }
 
 impl fmt::Debug for Client {
@@ -240,8 +243,19 @@ pub fn split_path_naive(full: &str) -> Result<(String, String), VaultError> {
 }
 
 impl Drop for Client {
-    /// vaultrs keeps the token in two plain `String`s; wipe them with ours.
+    /// Revoke a token tfguard logged in for (best effort, briefly: Vault expires it anyway);
+    /// then wipe vaultrs's two plain-`String` copies of it.
     fn drop(&mut self) {
+        if self.logged_in {
+            let url = format!("{}/v1/auth/token/revoke-self", self.addr);
+            // Built inside the runtime: reqwest's timeout needs its timer.
+            let _ = self.rt.block_on(async {
+                self.request(reqwest::Method::POST, &url)
+                    .timeout(Duration::from_secs(5))
+                    .send()
+                    .await
+            });
+        }
         self.vault.settings.token.zeroize();
         self.vault.middle.token.zeroize();
     }
@@ -270,6 +284,7 @@ impl Client {
         let mut c = Client::new(&addr, SecretString::from(""), namespace)?;
         let token = auth::login(&c, auth)?;
         c.set_token(token);
+        c.logged_in = true;
         Ok(c)
     }
 
@@ -378,6 +393,7 @@ impl Client {
             addr: url.as_str().trim_end_matches('/').to_string(),
             namespace,
             token,
+            logged_in: false,
         })
     }
 
