@@ -447,3 +447,50 @@ fn vault_over_tls_with_vault_cacert() {
     assert_eq!(env.emu.clients().len(), 1);
     env.assert_no_leak();
 }
+
+/// The `Verified:` line counts the findings left in the written state (below the error level
+/// or suppressed), and names each: rule, place and resource.
+#[test]
+fn apply_summary_names_each_finding() {
+    let mut env = Env::new();
+    // A URL with a password in the description: TFG003, made a warning so the gate lets it
+    // through; the description is recorded in tfguard.tfstate, where the check finds it again.
+    let main = env.path().join("main.tf");
+    let src = std::fs::read_to_string(&main).expect("main.tf");
+    let edited = src.replace(
+        "\"Nightly reporting export; secret lives only in Vault\"",
+        "\"Runbook: https://ops:Kq7-runbook-pw@wiki.example.com/reporting\"",
+    );
+    assert_ne!(edited, src, "the example's description moved");
+    std::fs::write(&main, edited).expect("write main.tf");
+    common::write(
+        env.path(),
+        ".tfguard.hcl",
+        "severity = { TFG003 = \"warning\" }\n",
+    );
+    let o = env.apply();
+    let (out, _) = common::text(&o);
+    let verified = out
+        .lines()
+        .position(|l| l.starts_with("Verified:"))
+        .unwrap_or_else(|| panic!("no Verified line:\n{out}"));
+    let lines: Vec<&str> = out.lines().skip(verified).collect();
+    assert!(
+        lines[0].ends_with("1 finding(s)):"),
+        "the count and a colon before the list: {}",
+        lines[0]
+    );
+    let f = lines.get(1).copied().unwrap_or_default();
+    assert!(
+        f.starts_with(
+            "  warning[TFG003] ./tfguard.tfstate, resource genesyscloud_oauth_client.reporting: "
+        ) && f.contains("URL with an embedded password"),
+        "the finding, named: {f:?}\n{out}"
+    );
+    // (The plan above shows the description as written, as Terraform's would.)
+    assert!(
+        !lines.iter().any(|l| l.contains("Kq7-runbook-pw")),
+        "the finding never prints the value"
+    );
+    env.audit(&[VAULT_PATH]);
+}

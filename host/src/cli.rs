@@ -88,7 +88,8 @@ pub struct CheckArgs {
     /// Vault KV v2 secret (e.g. `secret/genesys/oauth/my-app`) whose values must not occur in
     /// any checked state or plan, raw, JSON-escaped or base64 (repeatable). `PATH#k1,k2` picks
     /// keys; plain `PATH` takes every key but identifiers (`client_id`). Reads VAULT_ADDR,
-    /// VAULT_TOKEN, VAULT_NAMESPACE and VAULT_CACERT as the Vault CLI does.
+    /// VAULT_TOKEN, VAULT_NAMESPACE and VAULT_CACERT as the Vault CLI does; see "Vault login"
+    /// for the other ways to log in.
     #[arg(long = "vault-secret", value_name = "PATH")]
     pub vault_secrets: Vec<String>,
     /// Report format.
@@ -106,6 +107,8 @@ pub struct CheckArgs {
     pub skip_unknown: bool,
     #[command(flatten)]
     pub sandbox: SandboxArgs,
+    #[command(flatten)]
+    pub vault: crate::vault::AuthArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

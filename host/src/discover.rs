@@ -174,19 +174,35 @@ impl Tree {
         if link && kind_by_name(&target).is_none() {
             return Err(Refusal::LinkToOther);
         }
-        let meta = std::fs::metadata(&target).map_err(Refusal::Io)?;
-        regular(&meta)?;
-        let file = open_nonblocking(&target).map_err(Refusal::Io)?;
-        // The path may have been swapped between the checks and the open: judge the open file.
-        let fmeta = file.metadata().map_err(Refusal::Io)?;
-        regular(&fmeta)?;
-        if !same_file(&meta, &fmeta) {
-            return Err(Refusal::Io(std::io::Error::other(
-                "the file changed while it was being opened",
-            )));
-        }
-        Ok((file, fmeta.len()))
+        open_resolved(&target)
     }
+}
+
+/// Opens a file the user named outside any checked tree (a credential file): symlinks are
+/// followed (Kubernetes mounts the service-account token through two of them), but the file
+/// must be regular and not on a virtual file system. Returns it with its size.
+pub fn open_regular(path: &Path) -> std::result::Result<(File, u64), Refusal> {
+    let target = std::fs::canonicalize(path).map_err(Refusal::Io)?;
+    if VIRTUAL_ROOTS.iter().any(|v| target.starts_with(v)) {
+        return Err(Refusal::Virtual);
+    }
+    open_resolved(&target)
+}
+
+/// Opens a canonical path that must be a regular file, judged again on the open handle.
+fn open_resolved(target: &Path) -> std::result::Result<(File, u64), Refusal> {
+    let meta = std::fs::metadata(target).map_err(Refusal::Io)?;
+    regular(&meta)?;
+    let file = open_nonblocking(target).map_err(Refusal::Io)?;
+    // The path may have been swapped between the checks and the open: judge the open file.
+    let fmeta = file.metadata().map_err(Refusal::Io)?;
+    regular(&fmeta)?;
+    if !same_file(&meta, &fmeta) {
+        return Err(Refusal::Io(std::io::Error::other(
+            "the file changed while it was being opened",
+        )));
+    }
+    Ok((file, fmeta.len()))
 }
 
 fn regular(meta: &Metadata) -> std::result::Result<(), Refusal> {

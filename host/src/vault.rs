@@ -1,5 +1,6 @@
 //! Vault (or OpenBao) KV v2 client, configured the way the Vault CLI is: `VAULT_ADDR`,
-//! `VAULT_TOKEN` (else `~/.vault-token`), `VAULT_NAMESPACE`, `VAULT_CACERT`/`VAULT_CAPATH`.
+//! `VAULT_NAMESPACE`, `VAULT_CACERT`/`VAULT_CAPATH`, and a token from `VAULT_TOKEN` (else
+//! `~/.vault-token`) or from a login with AppRole, JWT or Kubernetes ([`auth`]).
 //!
 //! Built on the `vaultrs` crate (rustls TLS). Its async API runs on a current-thread tokio
 //! runtime owned by the client, so callers (the CLI commands) stay synchronous.
@@ -11,6 +12,8 @@
 //! - a 403 becomes an answer: the path, the capabilities that are missing (asked of Vault via
 //!   `sys/capabilities-self`) and the policy that would grant them.
 
+pub mod auth;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
@@ -18,10 +21,16 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use vaultrs::api::kv2::requests::{ReadSecretRequest, SetSecretRequestOptions};
-use vaultrs::client::{VaultClient, VaultClientSettingsBuilder};
+use vaultrs::client::{Client as _, VaultClient, VaultClientSettingsBuilder};
 use vaultrs::error::ClientError;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::secret;
+
+pub use auth::{AuthArgs, Method};
+
+/// The largest answer read to a login or unwrap; they are a few KiB.
+const MAX_AUTH_ANSWER: usize = 256 << 10;
 
 /// What an operation on a KV v2 secret needs, for 403 answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +68,14 @@ pub enum VaultError {
     /// Bad or missing settings (`VAULT_ADDR`, `VAULT_TOKEN`, a path).
     #[error("{0}")]
     Config(String),
+    /// A login that failed: names the method, the mount and the role, never a credential.
+    #[error("Vault login with {method} at auth/{mount}/ ({role}) failed: {reason}")]
+    Login {
+        method: &'static str,
+        mount: String,
+        role: String,
+        reason: String,
+    },
     #[error("Vault at {addr} could not be reached: {reason}")]
     Unreachable { addr: String, reason: String },
     #[error("{}", forbidden_text(.op, .api_path, .namespace, .missing, .unknown))]
@@ -179,6 +196,9 @@ pub struct Client {
     /// Kept for the raw calls vaultrs has no endpoint for (`sys/capabilities-self`,
     /// `sys/internal/ui/mounts`). vaultrs itself holds a copy in its settings.
     token: SecretString,
+    /// Set when tfguard logged in itself: the token is then revoked when the client is
+    /// dropped, so a run leaves no live token (nor a lease) behind.
+    logged_in: bool,
 }
 
 impl fmt::Debug for Client {
@@ -222,26 +242,108 @@ pub fn split_path_naive(full: &str) -> Result<(String, String), VaultError> {
     Ok((mount.to_string(), rest.to_string()))
 }
 
+impl Drop for Client {
+    /// Revoke a token tfguard logged in for (best effort, briefly: Vault expires it anyway);
+    /// then wipe vaultrs's two plain-`String` copies of it.
+    fn drop(&mut self) {
+        if self.logged_in {
+            let url = format!("{}/v1/auth/token/revoke-self", self.addr);
+            // Built inside the runtime: reqwest's timeout needs its timer.
+            let _ = self.rt.block_on(async {
+                self.request(reqwest::Method::POST, &url)
+                    .timeout(Duration::from_secs(5))
+                    .send()
+                    .await
+            });
+        }
+        self.vault.settings.token.zeroize();
+        self.vault.middle.token.zeroize();
+    }
+}
+
 impl Client {
-    /// Configure from the environment as the Vault CLI does. Fails (without network) when the
-    /// address is invalid, not loopback over plain http, or no token is available.
+    /// Configure from the environment with a token (`VAULT_TOKEN`, else `~/.vault-token`).
     pub fn from_env() -> Result<Client, VaultError> {
+        Client::connect(&AuthArgs::default())
+    }
+
+    /// Configure from the environment as the Vault CLI does and log in as `auth` says. Fails
+    /// without network when the address is invalid or not loopback over plain http; a failed
+    /// login is a [`VaultError::Login`].
+    pub fn connect(auth: &AuthArgs) -> Result<Client, VaultError> {
         let addr = env_nonempty("VAULT_ADDR").ok_or_else(|| {
             VaultError::Config(
                 "VAULT_ADDR is not set: export the Vault address, e.g. VAULT_ADDR=https://vault.example.com:8200"
                     .into(),
             )
         })?;
-        let token = match env_nonempty("VAULT_TOKEN") {
-            Some(t) => secret::from_string(t),
-            None => read_token_helper_file().ok_or_else(|| {
-                VaultError::Config(
-                    "VAULT_TOKEN is not set and ~/.vault-token does not exist: log in with `vault login` or export VAULT_TOKEN"
-                        .into(),
-                )
-            })?,
+        let namespace = env_nonempty("VAULT_NAMESPACE");
+        if auth.method == Method::Token {
+            return Client::new(&addr, auth::token_from_env()?, namespace);
+        }
+        let mut c = Client::new(&addr, SecretString::from(""), namespace)?;
+        let token = auth::login(&c, auth)?;
+        c.set_token(token);
+        c.logged_in = true;
+        Ok(c)
+    }
+
+    fn set_token(&mut self, token: SecretString) {
+        self.vault.settings.token.zeroize();
+        self.vault.middle.token.zeroize();
+        self.vault.set_token(token.expose_secret());
+        self.token = token;
+    }
+
+    /// POST `body` to `/v1/{api_path}` (a login, a wrapping lookup or unwrap) with `token`
+    /// if given, and return the status and the answer. Both bodies may hold credentials, so
+    /// both live in buffers zeroised on drop; the answer's is sized once and capped.
+    fn post_raw(
+        &self,
+        api_path: &str,
+        body: Zeroizing<Vec<u8>>,
+        token: Option<&SecretString>,
+    ) -> Result<(u16, Zeroizing<Vec<u8>>), VaultError> {
+        let url = format!("{}/v1/{api_path}", self.addr);
+        let unreachable = |e: reqwest::Error| VaultError::Unreachable {
+            addr: self.addr.clone(),
+            reason: crate::error::chain(&e),
         };
-        Client::new(&addr, token, env_nonempty("VAULT_NAMESPACE"))
+        self.rt.block_on(async {
+            let mut r = self
+                .vault
+                .http
+                .http
+                .post(&url)
+                .header("X-Vault-Request", "true")
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(reqwest::Body::from(bytes::Bytes::from_owner(body)));
+            if let Some(t) = token {
+                let mut v =
+                    reqwest::header::HeaderValue::from_str(t.expose_secret()).map_err(|_| {
+                        VaultError::Config("a token with characters no HTTP header may hold".into())
+                    })?;
+                v.set_sensitive(true);
+                r = r.header("X-Vault-Token", v);
+            }
+            if let Some(ns) = &self.namespace {
+                r = r.header("X-Vault-Namespace", ns);
+            }
+            let mut resp = r.send().await.map_err(unreachable)?;
+            let status = resp.status().as_u16();
+            let mut answer = Zeroizing::new(Vec::with_capacity(MAX_AUTH_ANSWER));
+            while let Some(chunk) = resp.chunk().await.map_err(unreachable)? {
+                if answer.len() + chunk.len() > MAX_AUTH_ANSWER {
+                    return Err(VaultError::Api {
+                        code: status,
+                        api_path: api_path.to_string(),
+                        message: format!("an answer over {} KiB", MAX_AUTH_ANSWER >> 10),
+                    });
+                }
+                answer.extend_from_slice(&chunk);
+            }
+            Ok((status, answer))
+        })
     }
 
     pub fn new(
@@ -291,6 +393,7 @@ impl Client {
             addr: url.as_str().trim_end_matches('/').to_string(),
             namespace,
             token,
+            logged_in: false,
         })
     }
 
@@ -533,7 +636,6 @@ impl Client {
     }
 }
 
-/// `~/.vault-token`, the Vault CLI's default token helper file.
 /// The key/value pairs of a KV v2 secret's `data` (`None` when it is not an object): strings as
 /// they are, other JSON values as their JSON text, every value held as a secret.
 fn kv_data(data: serde_json::Value) -> Option<BTreeMap<String, SecretString>> {
@@ -563,13 +665,6 @@ pub fn fuzz_read_response(body: &[u8]) {
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
         let _ = kv_data(v);
     }
-}
-
-fn read_token_helper_file() -> Option<SecretString> {
-    let home = std::env::var_os("HOME")?;
-    let t = std::fs::read_to_string(std::path::Path::new(&home).join(".vault-token")).ok()?;
-    let t = t.trim().to_string();
-    (!t.is_empty()).then(|| secret::from_string(t))
 }
 
 #[cfg(test)]

@@ -19,6 +19,24 @@ pub fn tfguard() -> Command {
     c.env_remove("VAULT_ADDR")
         .env_remove("VAULT_TOKEN")
         .env_remove("VAULT_NAMESPACE");
+    // The Vault login settings (`--vault-auth-method` and friends) of the machine running the
+    // tests must not steer them.
+    for v in [
+        "VAULT_AUTH_METHOD",
+        "VAULT_AUTH_PATH",
+        "VAULT_AUTH_ROLE",
+        "VAULT_ROLE_ID",
+        "VAULT_ROLE_ID_FILE",
+        "VAULT_SECRET_ID",
+        "VAULT_SECRET_ID_FILE",
+        "VAULT_SECRET_ID_WRAPPED",
+        "VAULT_JWT_FILE",
+        "VAULT_JWT_ENV",
+        "VAULT_ID_TOKEN",
+        "VAULT_KUBERNETES_TOKEN_FILE",
+    ] {
+        c.env_remove(v);
+    }
     c
 }
 

@@ -9,7 +9,7 @@ use crate::provision::{self, lock, plan, state::State};
 use crate::vault;
 
 pub fn run(a: &ApplyArgs) -> Result<u8> {
-    let v = vault::Client::from_env().map_err(|e| Error::Other(e.to_string()))?;
+    let v = vault::Client::connect(&a.common.vault).map_err(|e| Error::Other(e.to_string()))?;
     let p = match provision::prepare(&a.common, Some(&v))? {
         Ok(p) => p,
         Err(code) => return Ok(code),

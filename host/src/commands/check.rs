@@ -33,11 +33,11 @@ pub fn settings(cfg: &Config) -> Result<Settings> {
 /// Values the guest cross-checks documents against (`--vault-secret`). They go to the guest
 /// only; findings name the label (`path#key`), never the value. Kept apart from `settings`
 /// so that stays free of I/O and secrets.
-pub fn known_secrets(paths: &[String]) -> Result<Vec<KnownValue>> {
+pub fn known_secrets(paths: &[String], auth: &crate::vault::AuthArgs) -> Result<Vec<KnownValue>> {
     if paths.is_empty() {
         return Ok(Vec::new());
     }
-    let client = crate::vault::Client::from_env()
+    let client = crate::vault::Client::connect(auth)
         .map_err(|e| Error::Other(format!("--vault-secret: {e}")))?;
     let mut out = Vec::new();
     for arg in paths {
@@ -186,7 +186,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let rules = rt.rules()?;
     validate_config(&mut cfg, &rules)?;
     let mut settings = settings(&cfg)?;
-    let known = known_secrets(&args.vault_secrets)?;
+    let known = known_secrets(&args.vault_secrets, &args.vault)?;
     let mut report = rt
         .check_with_secrets(&docs, &mut settings, &known)
         .map_err(|e| settings_error(e, &cfg))?;

@@ -10,7 +10,7 @@ use crate::provision::{lock, state};
 use crate::vault;
 
 pub fn run(a: &ApplyArgs) -> Result<u8> {
-    let v = vault::Client::from_env().map_err(|e| Error::Other(e.to_string()))?;
+    let v = vault::Client::connect(&a.common.vault).map_err(|e| Error::Other(e.to_string()))?;
     let g = genesys::Client::from_env().map_err(|e| Error::Other(e.to_string()))?;
     let path = crate::provision::state_path(&a.common);
     let _lock = lock::acquire(&path, "destroy")?;

@@ -9,7 +9,7 @@ use crate::provision::{self, plan, state::State};
 use crate::vault;
 
 pub fn run(a: &ProvisionArgs) -> Result<u8> {
-    let v = vault::Client::from_env().map_err(|e| Error::Other(e.to_string()))?;
+    let v = vault::Client::connect(&a.vault).map_err(|e| Error::Other(e.to_string()))?;
     let p = match provision::prepare(a, Some(&v))? {
         Ok(p) => p,
         Err(code) => return Ok(code),

@@ -9,7 +9,7 @@ use crate::provision::{self, lock, state::State};
 use crate::vault;
 
 pub fn run(a: &RotateArgs) -> Result<u8> {
-    let v = vault::Client::from_env().map_err(|e| Error::Other(e.to_string()))?;
+    let v = vault::Client::connect(&a.common.vault).map_err(|e| Error::Other(e.to_string()))?;
     let p = match provision::prepare_with(&a.common, Some(&v), false)? {
         Ok(p) => p,
         Err(code) => return Ok(code),

@@ -27,7 +27,7 @@ pub fn run(a: &TokenArgs) -> Result<u8> {
         }
     };
     let endpoints = Endpoints::for_region(&region).map_err(|e| Error::Other(e.to_string()))?;
-    let v = vault::Client::from_env().map_err(|e| Error::Other(e.to_string()))?;
+    let v = vault::Client::connect(&a.vault).map_err(|e| Error::Other(e.to_string()))?;
     let (mount, path) = v
         .resolve_path(&a.vault_secret)
         .map_err(|e| Error::Other(e.to_string()))?;

@@ -22,6 +22,8 @@ pub struct ProvisionArgs {
     pub var_files: Vec<PathBuf>,
     #[command(flatten)]
     pub sandbox: SandboxArgs,
+    #[command(flatten)]
+    pub vault: crate::vault::AuthArgs,
 }
 
 #[derive(Debug, Args)]
@@ -55,4 +57,6 @@ pub struct TokenArgs {
     /// Print `{"access_token", "token_type", "expires_in"}` instead of the bare token.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub vault: crate::vault::AuthArgs,
 }

@@ -237,12 +237,50 @@ pub fn verify(
     }
     let _ = writeln!(
         out,
-        "Verified: {} holds no secret ({} stored secret(s) cross-checked, {} finding(s)).",
+        "Verified: {} holds no secret ({} stored secret(s) cross-checked, {} finding(s){}",
         st.path.display(),
         secrets.len(),
-        report.findings.len()
+        report.findings.len(),
+        if report.findings.is_empty() {
+            ")."
+        } else {
+            "):"
+        }
     );
+    // The findings left are below the error level or suppressed; name each, so the count
+    // can be acted on without rerunning `check`.
+    for f in &report.findings {
+        let _ = writeln!(out, "  {}", finding_line(f));
+    }
     Ok(())
+}
+
+/// `warning[TFG003] ./tfguard.tfstate, resource ADDR: message`, `(suppressed: reason, origin)`
+/// after it when a suppression matched.
+fn finding_line(f: &crate::runtime::wit::Finding) -> String {
+    let sev = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    };
+    let at = f
+        .span
+        .as_ref()
+        .map(|s| format!(":{}:{}", s.line, s.column))
+        .unwrap_or_default();
+    let resource = f
+        .address
+        .as_ref()
+        .map(|a| format!(", resource {a}"))
+        .unwrap_or_default();
+    let mut line = format!(
+        "{sev}[{}] {}{at}{resource}: {}",
+        f.rule_id, f.path, f.message
+    );
+    if let Some(s) = &f.suppressed {
+        line.push_str(&format!(" (suppressed: {}; {})", s.reason, s.origin));
+    }
+    line
 }
 
 /// Ask on the terminal. No terminal and no `--auto-approve` → refuse (the caller exits 1),
