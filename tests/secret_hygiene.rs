@@ -156,7 +156,7 @@ proptest! {
         }
         unsafe_env();
         let docs = documents(&secret);
-        let mut settings = tfguard::commands::check::settings(&tfguard::config::Config::default())
+        let mut settings = tfguard::packs::settings(&tfguard::config::Config::default())
             .expect("settings");
         let known = vec![KnownValue {
             label: "secret/app#client_secret".into(),

@@ -91,3 +91,9 @@ fn no_import_cycles_in_the_guest() {
     let c = cycles(&graph(&repo().join("guest/src")));
     assert!(c.is_empty(), "import cycles between guest modules: {c:?}");
 }
+
+#[test]
+fn no_import_cycles_in_the_host() {
+    let c = cycles(&graph(&repo().join("host/src")));
+    assert!(c.is_empty(), "import cycles between host modules: {c:?}");
+}

@@ -107,6 +107,18 @@ pub const MAX_CONFIG_SIZE: u64 = 1 << 20;
 
 /// Reads the file and validates its structure (rule ids are checked later, against the guest's
 /// rule list, by [`Config::check_rule_ids`]).
+/// The config a run uses: the one named (`--config`), else the first `.tfguard.hcl` found
+/// walking up from the first path, else the defaults.
+pub fn load_for(explicit: Option<&Path>, first_path: Option<&Path>) -> Result<Config> {
+    match explicit {
+        Some(p) => load(p),
+        None => match first_path.and_then(discover) {
+            Some(p) => load(&p),
+            None => Ok(Config::default()),
+        },
+    }
+}
+
 pub fn load(path: &Path) -> Result<Config> {
     let tree = crate::discover::Tree::of(path)?;
     let bytes = crate::discover::read_confined(&tree, path, MAX_CONFIG_SIZE)?;

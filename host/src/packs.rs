@@ -54,3 +54,13 @@ pub fn load(extra: &[impl AsRef<Path>], config: Option<&Path>) -> Result<Vec<Pol
     }
     Ok(packs)
 }
+
+/// The guest's settings for a config: its packs and rule options (no secrets: those are
+/// added by the commands that read Vault).
+pub fn settings(cfg: &crate::config::Config) -> Result<crate::runtime::wit::Settings> {
+    Ok(crate::runtime::wit::Settings {
+        packs: load(&cfg.pack_paths(), cfg.path.as_deref())?,
+        options_json: cfg.options_json(),
+        known_secrets: Vec::new(),
+    })
+}

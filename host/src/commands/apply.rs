@@ -1,10 +1,10 @@
 //! `tfguard apply`: gate, plan, confirm, then per change intent → Genesys → Vault → state,
 //! and verify the written state.
 
+use crate::cli::provision::ApplyArgs;
 use crate::error::{Error, Result};
 use crate::genesys;
 use crate::provision::apply::{self, Effects};
-use crate::provision::args::ApplyArgs;
 use crate::provision::{self, lock, plan, state::State};
 use crate::vault;
 

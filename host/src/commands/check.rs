@@ -1,34 +1,14 @@
 //! `tfguard check`: collect documents, load the config, run the guest once, render in the chosen
 //! format, and pick the exit code (0 clean, 1 failing findings, 2 anything that stops the gate).
 
-use std::path::Path;
-
 use crate::cli::{CheckArgs, ColorChoice, FailOn};
 use crate::config::{self, Config};
 use crate::discover;
 use crate::error::{Error, Result};
 use crate::output::{self, Ctx, rank};
 use crate::packs;
-use crate::runtime::wit::{DocKind, Report, RuleInfo, Settings, Severity};
+use crate::runtime::wit::{DocKind, Report, RuleInfo, Severity};
 use crate::runtime::{GuestError, KnownValue, Limits, Runtime};
-
-pub fn load_config(explicit: Option<&Path>, first_path: Option<&Path>) -> Result<Config> {
-    match explicit {
-        Some(p) => config::load(p),
-        None => match first_path.and_then(config::discover) {
-            Some(p) => config::load(&p),
-            None => Ok(Config::default()),
-        },
-    }
-}
-
-pub fn settings(cfg: &Config) -> Result<Settings> {
-    Ok(Settings {
-        packs: packs::load(&cfg.pack_paths(), cfg.path.as_deref())?,
-        options_json: cfg.options_json(),
-        known_secrets: Vec::new(),
-    })
-}
 
 /// Values the guest cross-checks documents against (`--vault-secret`). They go to the guest
 /// only; findings name the label (`path#key`), never the value. Kept apart from `settings`
@@ -156,7 +136,7 @@ fn settings_error(e: GuestError, cfg: &Config) -> Error {
 }
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
-    let mut cfg = load_config(
+    let mut cfg = config::load_for(
         args.config.as_deref(),
         args.paths.first().map(|p| p.as_path()),
     )?;
@@ -185,7 +165,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     })?;
     let rules = rt.rules()?;
     validate_config(&mut cfg, &rules)?;
-    let mut settings = settings(&cfg)?;
+    let mut settings = packs::settings(&cfg)?;
     let known = known_secrets(&args.vault_secrets, &args.vault)?;
     let mut report = rt
         .check_with_secrets(&docs, &mut settings, &known)

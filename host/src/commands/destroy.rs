@@ -1,10 +1,10 @@
 //! `tfguard destroy`: delete every recorded client (set inactive, then DELETE, as the provider
 //! does) and its Vault secret, all versions. Asks first.
 
+use crate::cli::provision::ApplyArgs;
 use crate::error::{Error, Result};
 use crate::genesys;
 use crate::provision::apply::{self, Effects};
-use crate::provision::args::ApplyArgs;
 use crate::provision::plan::{self, Plan};
 use crate::provision::{lock, state};
 use crate::vault;

@@ -1,10 +1,10 @@
 //! `tfguard plan`: what `apply` would do, per client, against the recorded state and the live
 //! API (drift). Changes nothing, and takes no lock.
 
+use crate::cli::provision::ProvisionArgs;
 use crate::error::{Error, Result};
 use crate::genesys;
 use crate::provision::apply::{self, Effects};
-use crate::provision::args::ProvisionArgs;
 use crate::provision::{self, plan, state::State};
 use crate::vault;
 

@@ -1,10 +1,10 @@
 //! `tfguard rotate CLIENT`: regenerate a client's secret through the API and store the new
 //! version in Vault (check-and-set), then verify the state.
 
+use crate::cli::provision::RotateArgs;
 use crate::error::{Error, Result};
 use crate::genesys;
 use crate::provision::apply::{self, Effects};
-use crate::provision::args::RotateArgs;
 use crate::provision::{self, lock, state::State};
 use crate::vault;
 

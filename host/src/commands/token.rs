@@ -7,9 +7,9 @@ use std::io::Write;
 
 use secrecy::ExposeSecret;
 
+use crate::cli::provision::TokenArgs;
 use crate::error::{Error, Result};
 use crate::genesys::{self, AuthContext, Endpoints, RetryPolicy};
-use crate::provision::args::TokenArgs;
 use crate::vault;
 
 pub fn run(a: &TokenArgs) -> Result<u8> {

@@ -6,7 +6,6 @@
 //! stored secrets as known secrets). This module does the I/O around it.
 
 pub mod apply;
-pub mod args;
 pub mod lock;
 pub mod plan;
 pub mod state;
@@ -16,13 +15,12 @@ use std::path::PathBuf;
 
 use secrecy::ExposeSecret;
 
-use crate::commands::check;
 use crate::error::{Error, Result};
 use crate::runtime::wit::{DocKind, Document, Report, Settings, Severity};
 use crate::runtime::{KnownValue, Limits, Runtime};
 use crate::vault;
 
-use args::ProvisionArgs;
+use crate::cli::provision::ProvisionArgs;
 use plan::Desired;
 
 pub struct Prepared {
@@ -102,7 +100,7 @@ pub fn prepare_with(
     vault: Option<&vault::Client>,
     enforce: bool,
 ) -> Result<std::result::Result<Prepared, u8>> {
-    let cfg = check::load_config(a.config.as_deref(), Some(a.dir.as_path()))?;
+    let cfg = crate::config::load_for(a.config.as_deref(), Some(a.dir.as_path()))?;
     let collected = crate::discover::collect(
         std::slice::from_ref(&a.dir),
         &a.var_files,
@@ -123,7 +121,7 @@ pub fn prepare_with(
         max_memory: a.sandbox.max_memory,
         timeout: a.sandbox.timeout,
     })?;
-    let settings = check::settings(&cfg)?;
+    let settings = crate::packs::settings(&cfg)?;
     let ds = rt.desired_clients(&docs, &settings)?;
     if !enforce && (!ds.report.errors.is_empty() || fails(&ds.report)) {
         render_report(&ds.report);

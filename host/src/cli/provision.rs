@@ -1,10 +1,10 @@
-//! Command-line arguments of the provisioning subcommands (referenced from `cli.rs`).
+//! Command-line arguments of the provisioning subcommands.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::SandboxArgs;
+use super::SandboxArgs;
 
 #[derive(Debug, Args)]
 pub struct ProvisionArgs {

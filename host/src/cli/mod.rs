@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub mod provision;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tfguard",
@@ -24,15 +26,15 @@ pub enum Command {
     /// Print a rule's documentation.
     Explain { rule: String },
     /// Show what `apply` would change: create/update/delete per OAuth client, drift included.
-    Plan(crate::provision::args::ProvisionArgs),
+    Plan(provision::ProvisionArgs),
     /// Provision the OAuth clients: Genesys Cloud → Vault KV v2 → a secret-free tfguard.tfstate.
-    Apply(crate::provision::args::ApplyArgs),
+    Apply(provision::ApplyArgs),
     /// Regenerate a client's secret and store the new version in Vault.
-    Rotate(crate::provision::args::RotateArgs),
+    Rotate(provision::RotateArgs),
     /// Delete the recorded clients and their Vault secrets (all versions).
-    Destroy(crate::provision::args::ApplyArgs),
+    Destroy(provision::ApplyArgs),
     /// Print an access token for the client whose credentials are in Vault.
-    Token(crate::provision::args::TokenArgs),
+    Token(provision::TokenArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
