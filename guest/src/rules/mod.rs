@@ -14,77 +14,54 @@ use crate::state::{Instance, Output, Variable};
 pub use crate::types::fingerprint;
 use crate::types::{Finding, Severity, Span};
 
-mod secret_attribute_in_state;
-mod secret_in_output;
-mod secret_pattern_in_value;
-mod sensitive_plan_variable;
-mod sensitive_value_in_state;
-mod state_encrypted;
-mod suppression_without_reason;
-mod unknown_rule_in_suppression;
-mod unused_suppression;
-mod vault_secret_in_state;
+// The registry: one line per rule, `file::Type`, in the order `tfguard rules` lists them. A
+// rule's file is `rules/<name>.rs` (its kebab name in snake case), its doc
+// `policies/rules/<ID>.md`, its fixtures and snapshot `tests/fixtures/<ID>/`.
+macro_rules! registry {
+    ($($module:ident :: $rule:ident,)*) => {
+        $(mod $module; pub use $module::$rule;)*
+        pub static REGISTRY: &[&dyn Rule] = &[$(&$rule),*];
+    };
+}
 
-pub use secret_attribute_in_state::SecretAttributeInState;
-pub use secret_in_output::SecretInOutput;
-pub use secret_pattern_in_value::SecretPatternInValue;
-pub use sensitive_plan_variable::SensitivePlanVariable;
-pub use sensitive_value_in_state::SensitiveValueInState;
-pub use state_encrypted::StateEncrypted;
-pub(crate) use state_encrypted::report as report_encrypted;
-pub use suppression_without_reason::SuppressionWithoutReason;
-pub use unknown_rule_in_suppression::UnknownRuleInSuppression;
-pub use unused_suppression::UnusedSuppression;
-pub use vault_secret_in_state::KnownSecretInState;
+registry! {
+    secret_attribute_in_state::SecretAttributeInState,
+    sensitive_value_in_state::SensitiveValueInState,
+    secret_pattern_in_value::SecretPatternInValue,
+    secret_in_output::SecretInOutput,
+    sensitive_plan_variable::SensitivePlanVariable,
+    vault_secret_in_state::KnownSecretInState,
+    state_encrypted::StateEncrypted,
+    suppression_without_reason::SuppressionWithoutReason,
+    unused_suppression::UnusedSuppression,
+    unknown_rule_in_suppression::UnknownRuleInSuppression,
+    secret_flows_to_state::SecretFlowsToState,
+    secret_flows_to_output::SecretFlowsToOutput,
+    persisted_secret_generator::PersistedSecretGenerator,
+    ephemeral_value_persisted::EphemeralValuePersisted,
+    secret_flow_unverifiable::SecretFlowUnverifiable,
+    oauth_redirect_uri_not_https::OauthRedirectUriNotHttps,
+    oauth_redirect_uri_invalid::OauthRedirectUriInvalid,
+    oauth_redirect_uri_missing::OauthRedirectUriMissing,
+    oauth_redirect_uri_unused::OauthRedirectUriUnused,
+    oauth_scope_unknown::OauthScopeUnknown,
+    oauth_scope_not_allowed::OauthScopeNotAllowed,
+    oauth_scope_broad::OauthScopeBroad,
+    oauth_scope_not_least_privilege::OauthScopeNotLeastPrivilege,
+    oauth_grant_scope_mismatch::OauthGrantScopeMismatch,
+    oauth_grant_retired::OauthGrantRetired,
+    oauth_client_unknown_argument::OauthClientUnknownArgument,
+    oauth_client_invalid_value::OauthClientInvalidValue,
+    oauth_client_secret_exposed::OauthClientSecretExposed,
+    oauth_client_secret_argument::OauthClientSecretArgument,
+    genesyscloud_provider_source::GenesyscloudProviderSource,
+    oauth_client_argument_too_new::OauthClientArgumentTooNew,
+}
 
-// HCL secret flows (TFG010–TFG019); the analysis is `crate::hcl::flow`, the shared words
-// are in `helpers`.
-mod ephemeral_value_persisted;
+// What several rules share (flow wording, OAuth client plumbing, the meta rules' dispatch).
 pub(crate) mod helpers;
-mod persisted_secret_generator;
-mod secret_flow_unverifiable;
-mod secret_flows_to_output;
-mod secret_flows_to_state;
-pub use ephemeral_value_persisted::EphemeralValuePersisted;
-pub use persisted_secret_generator::PersistedSecretGenerator;
-pub use secret_flow_unverifiable::SecretFlowUnverifiable;
-pub use secret_flows_to_output::SecretFlowsToOutput;
-pub use secret_flows_to_state::SecretFlowsToState;
-
-// Genesys Cloud OAuth clients (TFG020–TFG049); shared logic in `crate::oauth`.
-mod genesyscloud_provider_source;
-mod oauth_client_argument_too_new;
-mod oauth_client_invalid_value;
-mod oauth_client_secret_argument;
-mod oauth_client_secret_exposed;
-mod oauth_client_unknown_argument;
-mod oauth_grant_retired;
-mod oauth_grant_scope_mismatch;
-mod oauth_redirect_uri_invalid;
-mod oauth_redirect_uri_missing;
-mod oauth_redirect_uri_not_https;
-mod oauth_redirect_uri_unused;
-mod oauth_scope_broad;
-mod oauth_scope_not_allowed;
-mod oauth_scope_not_least_privilege;
-mod oauth_scope_unknown;
-pub use genesyscloud_provider_source::GenesyscloudProviderSource;
-pub use oauth_client_argument_too_new::OauthClientArgumentTooNew;
-pub use oauth_client_invalid_value::OauthClientInvalidValue;
 pub(crate) use oauth_client_invalid_value::provision_gap;
-pub use oauth_client_secret_argument::OauthClientSecretArgument;
-pub use oauth_client_secret_exposed::OauthClientSecretExposed;
-pub use oauth_client_unknown_argument::OauthClientUnknownArgument;
-pub use oauth_grant_retired::OauthGrantRetired;
-pub use oauth_grant_scope_mismatch::OauthGrantScopeMismatch;
-pub use oauth_redirect_uri_invalid::OauthRedirectUriInvalid;
-pub use oauth_redirect_uri_missing::OauthRedirectUriMissing;
-pub use oauth_redirect_uri_not_https::OauthRedirectUriNotHttps;
-pub use oauth_redirect_uri_unused::OauthRedirectUriUnused;
-pub use oauth_scope_broad::OauthScopeBroad;
-pub use oauth_scope_not_allowed::OauthScopeNotAllowed;
-pub use oauth_scope_not_least_privilege::OauthScopeNotLeastPrivilege;
-pub use oauth_scope_unknown::OauthScopeUnknown;
+pub(crate) use state_encrypted::report as report_encrypted;
 
 /// Meta rules (TFG900–TFG909) word what `crate::suppress` finds wrong with suppressions.
 pub use helpers::suppression::findings as suppression_findings;
@@ -298,40 +275,6 @@ pub trait Rule: Sync {
     /// call's `source = "./child"` is the module whose normalised `dir` is that path).
     fn check_modules(&self, _cx: &Ctx<'_>, _modules: &[Module], _out: &mut Sink) {}
 }
-
-pub static REGISTRY: &[&dyn Rule] = &[
-    &SecretAttributeInState,
-    &SensitiveValueInState,
-    &SecretPatternInValue,
-    &SecretInOutput,
-    &SensitivePlanVariable,
-    &KnownSecretInState,
-    &StateEncrypted,
-    &SuppressionWithoutReason,
-    &UnusedSuppression,
-    &UnknownRuleInSuppression,
-    &SecretFlowsToState,
-    &SecretFlowsToOutput,
-    &PersistedSecretGenerator,
-    &EphemeralValuePersisted,
-    &SecretFlowUnverifiable,
-    &OauthRedirectUriNotHttps,
-    &OauthRedirectUriInvalid,
-    &OauthRedirectUriMissing,
-    &OauthRedirectUriUnused,
-    &OauthScopeUnknown,
-    &OauthScopeNotAllowed,
-    &OauthScopeBroad,
-    &OauthScopeNotLeastPrivilege,
-    &OauthGrantScopeMismatch,
-    &OauthGrantRetired,
-    &OauthClientUnknownArgument,
-    &OauthClientInvalidValue,
-    &OauthClientSecretExposed,
-    &OauthClientSecretArgument,
-    &GenesyscloudProviderSource,
-    &OauthClientArgumentTooNew,
-];
 
 /// For rules without options: only an empty block (or none) is accepted.
 pub fn no_options(opts: &serde_json::Value) -> Result<(), String> {
