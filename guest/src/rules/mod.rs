@@ -50,6 +50,7 @@ registry! {
     oauth_scope_not_least_privilege::OauthScopeNotLeastPrivilege,
     oauth_grant_scope_mismatch::OauthGrantScopeMismatch,
     oauth_grant_retired::OauthGrantRetired,
+    oauth_role_all_divisions::OauthRoleAllDivisions,
     oauth_client_unknown_argument::OauthClientUnknownArgument,
     oauth_client_invalid_value::OauthClientInvalidValue,
     oauth_client_secret_exposed::OauthClientSecretExposed,
