@@ -50,7 +50,7 @@ impl ClientCheck for OauthGrantScopeMismatch {
                     grant_span,
                     "authorized_grant_type",
                     format!("`{grant}` clients need at least one `roles` block; without one the client can do nothing"),
-                    "Add `roles { role_id = genesyscloud_auth_role.x.id, division_id = \"*\" }` (division defaults to the home division).".into(),
+                    "Add `roles { role_id = genesyscloud_auth_role.x.id }` (the home division; set `division_id` for another, never `\"*\"`: TFG036).".into(),
                 );
             }
         } else {
