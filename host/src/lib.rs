@@ -1,6 +1,7 @@
 //! The tfguard host: everything that touches the world (files, config discovery, terminal,
 //! Vault, the Genesys Cloud API). Terraform itself is understood only by the guest.
 
+pub mod atomic;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -183,9 +183,9 @@ fn compile(engine: &Engine) -> Result<Component, GuestError> {
     Component::new(engine, GUEST_WASM).map_err(|e| GuestError::Load(format!("{e:#}")))
 }
 
-/// Write to a temp file and rename, so a concurrent or interrupted run never sees half a file.
+/// The artifact cache is written atomically; its directory must be the user's alone, since
+/// loading an artifact runs its machine code.
 fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    // Loading an artifact runs its machine code: the directory must be the user's alone.
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
@@ -195,13 +195,7 @@ fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()
             .create(dir)?;
     }
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".tmp-{}-{}",
-        std::process::id(),
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("x")
-    ));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    crate::atomic::write(path, bytes)
 }
 
 impl Runtime {

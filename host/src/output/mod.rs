@@ -8,7 +8,6 @@ pub mod junit;
 pub mod sarif;
 
 use std::io::Write;
-use std::path::Path;
 
 use crate::cli::Format;
 use crate::runtime::wit::{Document, Finding, Report, RuleInfo, Severity};
@@ -100,18 +99,5 @@ pub fn render(format: Format, cx: &Ctx<'_>, w: &mut dyn Write) -> std::io::Resul
     }
 }
 
-/// Writes `bytes` to `path` through a temp file in the same directory and a rename, so a
-/// reader (or a crash) never sees a half-written report.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tfguard-report")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
+/// Reports are replaced atomically (`crate::atomic`).
+pub use crate::atomic::write as write_atomic;

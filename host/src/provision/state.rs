@@ -361,29 +361,11 @@ impl State {
     /// Write atomically (temp file, fsync, rename, fsync the directory), bumping the serial.
     /// Called after every step, so a crash leaves the last step recorded.
     pub fn save(&mut self) -> Result<()> {
-        use std::io::Write;
         self.serial += 1;
         let mut bytes = serde_json::to_vec_pretty(&self.to_json())
             .map_err(|e| Error::Other(format!("state: {e}")))?;
         bytes.push(b'\n');
-        let dir = match self.path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tfguard.tfstate")
-            .tempfile_in(&dir)
-            .map_err(|e| Error::io(&dir, e))?;
-        tmp.write_all(&bytes)
-            .map_err(|e| Error::io(&self.path, e))?;
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| Error::io(&self.path, e))?;
-        tmp.persist(&self.path)
-            .map_err(|e| Error::io(&self.path, e.error))?;
-        if let Ok(d) = std::fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
+        crate::atomic::write(&self.path, &bytes).map_err(|e| Error::io(&self.path, e))?;
         Ok(())
     }
 
