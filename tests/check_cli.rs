@@ -87,7 +87,7 @@ fn memory_limit_is_exit_2_naming_the_limit() {
     let o = run(tfguard().args(["check", "--max-memory", "4MiB"]).arg(&p));
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}{err}");
-    assert!(err.contains("memory limit of 4 MiB"), "{err}");
+    assert!(err.contains("memory limit of 4MiB"), "{err}");
 }
 
 #[test]

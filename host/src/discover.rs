@@ -82,12 +82,12 @@ impl std::fmt::Display for Refusal {
             Refusal::TooLarge { cap } => write!(
                 f,
                 "not read: larger than the {} cap on one file (--max-file-size)",
-                human_size(*cap)
+                crate::size::human_size(*cap)
             ),
             Refusal::InputCap { cap } => write!(
                 f,
                 "not read: the run has reached its {} cap on all input (--max-input-size)",
-                human_size(*cap)
+                crate::size::human_size(*cap)
             ),
             Refusal::Io(e) if is_symlink_loop(e) => {
                 write!(f, "not read: a symlink loop")
@@ -105,16 +105,6 @@ fn is_symlink_loop(e: &std::io::Error) -> bool {
 #[cfg(not(unix))]
 fn is_symlink_loop(_: &std::io::Error) -> bool {
     false
-}
-
-/// `512MiB`, `1GiB`, `100KiB`, `17 bytes`: the form `--max-file-size` accepts.
-pub fn human_size(n: u64) -> String {
-    for (unit, shift) in [("GiB", 30), ("MiB", 20), ("KiB", 10)] {
-        if n >= 1 << shift && n.is_multiple_of(1 << shift) {
-            return format!("{}{unit}", n >> shift);
-        }
-    }
-    format!("{n} bytes")
 }
 
 /// The tree a path argument belongs to: the enclosing git checkout, else the directory itself

@@ -89,16 +89,6 @@ pub enum LoadPath {
     Compiled,
 }
 
-pub fn human_bytes(n: usize) -> String {
-    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
-        format!("{} GiB", n >> 30)
-    } else if n >= 1 << 20 {
-        format!("{} MiB", n >> 20)
-    } else {
-        format!("{n} bytes")
-    }
-}
-
 fn engine_config() -> Config {
     let mut c = Config::new();
     c.epoch_interruption(true);
@@ -291,7 +281,7 @@ impl Runtime {
                 || text.contains("memory") && text.contains("limit") =>
             {
                 GuestError::Memory {
-                    limit: human_bytes(self.limits.max_memory),
+                    limit: crate::size::human_size(self.limits.max_memory as u64),
                 }
             }
             Some(t) => GuestError::Trap(format!("{t} ({text})")),

@@ -47,7 +47,7 @@ pub enum FailOn {
 #[derive(Debug, Clone, Args)]
 pub struct SandboxArgs {
     /// Memory cap for the policy guest, e.g. 512MiB or 2GiB.
-    #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = crate::size::parse_size)]
     pub max_memory: usize,
     /// Time limit for the policy guest, e.g. 30s or 500ms.
     #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = parse_duration)]
@@ -70,7 +70,7 @@ impl SandboxArgs {
 }
 
 fn parse_size_u64(s: &str) -> Result<u64, String> {
-    parse_size(s).map(|n| n as u64)
+    crate::size::parse_size(s).map(|n| n as u64)
 }
 
 #[derive(Debug, Args)]
@@ -132,28 +132,6 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
-}
-
-/// `512MiB`, `2GiB`, `1048576`.
-pub fn parse_size(s: &str) -> Result<usize, String> {
-    let s = s.trim();
-    let (num, mult) = [
-        ("GiB", 1usize << 30),
-        ("MiB", 1 << 20),
-        ("KiB", 1 << 10),
-        ("G", 1 << 30),
-        ("M", 1 << 20),
-        ("K", 1 << 10),
-    ]
-    .iter()
-    .find_map(|(suf, m)| s.strip_suffix(suf).map(|n| (n, *m)))
-    .unwrap_or((s, 1));
-    let n: usize = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size like 512MiB or 2GiB"))?;
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("`{s}` is too large"))
 }
 
 /// `30s`, `500ms`, `2m`.
