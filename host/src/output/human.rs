@@ -371,6 +371,10 @@ pub fn render(w: &mut dyn Write, cx: &Ctx<'_>) -> std::io::Result<()> {
             f.rule_id, f.message, s.reason, s.origin
         )?;
     }
+    // What the walk left out is named, one line each, so nothing is skipped unseen.
+    for s in cx.skipped {
+        writeln!(w, "not checked: {}: {}", s.path, s.reason)?;
+    }
     let c = cx.counts();
     let docs = cx.report.documents.len();
     let mut line = format!(
@@ -386,6 +390,9 @@ pub fn render(w: &mut dyn Write, cx: &Ctx<'_>) -> std::io::Result<()> {
             ", {} could not be checked",
             plural(cx.report.errors.len(), "document")
         ));
+    }
+    if !cx.skipped.is_empty() {
+        line.push_str(&format!(", {} not checked", plural(cx.skipped.len(), "file")));
     }
     let failing = cx.report.findings.iter().filter(|f| cx.fails(f)).count();
     let verdict = if !cx.report.errors.is_empty() {
@@ -486,6 +493,7 @@ mod tests {
             let cx = Ctx {
                 report: &report,
                 docs: &docs,
+                skipped: &[],
                 rules: &[],
                 threshold: Severity::Error,
                 color: false,
