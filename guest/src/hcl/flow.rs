@@ -1005,6 +1005,35 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             return;
         };
         let sink = f.addr(&item.address);
+        let before = self.flows.borrow().len();
+        self.output_taints(f, item, e, &loc, &sink);
+        // The author marked it sensitive: it holds a secret even where tfguard cannot see the
+        // source (a registry module's output), and Terraform stores it in state all the same.
+        if self.flows.borrow().len() == before && item.flag("sensitive") {
+            self.push(Flow {
+                kind: FlowKind::SecretToOutput,
+                loc: loc.clone(),
+                address: sink.clone(),
+                attribute: String::new(),
+                hops: vec![sink.clone()],
+                message: format!(
+                    "root output `{}` is marked sensitive, and Terraform stores its value in state in cleartext (`sensitive = true` only hides it from the CLI) ({loc})",
+                    item.name
+                ),
+                remediation: "Remove the output and let consumers read the secret from where it is kept (Vault with `ephemeral \"vault_kv_secret_v2\"`, hashicorp/vault >= 5.0), or protect the state backend and rotate the value.".into(),
+            });
+        }
+    }
+
+    fn output_taints(
+        &self,
+        f: &Frame<'a, 'm>,
+        item: &Item<'m>,
+        e: &'m Expression,
+        loc: &Loc,
+        sink: &str,
+    ) {
+        let sink = sink.to_string();
         for t in self.taint(f, e, &mut Vec::new()) {
             self.note_use(f, &t, &sink);
             if (t.kind == OriginKind::NameOnly && !self.cfg.is_secret_name(&item.name))
