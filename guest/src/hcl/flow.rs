@@ -96,10 +96,20 @@ pub struct FlowPolicy {
 pub struct Generator {
     pub resource: String,
     pub attributes: Vec<String>,
-    /// The ephemeral replacement, e.g. `ephemeral "random_password"`.
+    /// The ephemeral replacement, e.g. `ephemeral "random_password"`; empty when there is none
+    /// (then `fix` says what to do).
+    #[serde(default)]
     pub ephemeral: String,
     /// Versions the replacement needs.
+    #[serde(default)]
     pub requires: String,
+    /// An argument that, when set to a value, keeps the secret out of state (`pgp_key`: the
+    /// provider stores only ciphertext).
+    #[serde(default)]
+    pub unless_set: Option<String>,
+    /// What to do instead, for a generator without an ephemeral replacement.
+    #[serde(default)]
+    pub fix: String,
 }
 
 /// A data source whose attributes hold secrets (beyond the `secret_attribute` catalogue).
@@ -1179,9 +1189,49 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         }
     }
 
-    /// TFG013: managed generators whose secret is used anywhere.
+    /// The generator entry for a managed resource.
+    fn generator_for(&self, item: &Item<'m>) -> Option<&'a Generator> {
+        let cfg: &'a FlowPolicy = self.cfg;
+        cfg.generator.iter().find(|g| g.resource == item.rtype)
+    }
+
+    /// Does the generator's `unless_set` argument (`pgp_key`) have a value, so the provider
+    /// keeps only ciphertext? A variable whose default is null does not count; one tfguard
+    /// cannot resolve gets the benefit of the doubt.
+    fn encrypted(&self, idx: &'a ModuleIndex<'m>, item: &Item<'m>, g: &Generator) -> bool {
+        let Some(arg) = &g.unless_set else {
+            return false;
+        };
+        let Some((e, _)) = item.attr(arg) else {
+            return false;
+        };
+        match Evaluator::new(idx).resolve(e) {
+            Resolved::Known(v) => !v.is_null() && v.as_str().is_none_or(|s| !s.is_empty()),
+            Resolved::Unknown { .. } => true,
+        }
+    }
+
+    fn generator_fix(&self, item: &Item<'m>, g: &Generator, attr: &str) -> String {
+        if g.ephemeral.is_empty() {
+            return g.fix.clone();
+        }
+        format!(
+            "Replace `resource \"{}\" \"{}\"` with `{} \"{}\"` ({}) and pass `ephemeral.{}.{}.{attr}` only to write-only arguments, e.g. `vault_kv_secret_v2` with `data_json_wo` and `data_json_wo_version` (hashicorp/vault >= 5.0); rotate the value already in state.",
+            item.rtype,
+            item.name,
+            g.ephemeral,
+            item.name,
+            g.requires,
+            g.ephemeral.trim_start_matches("ephemeral ").trim_matches('"'),
+            item.name
+        )
+    }
+
+    /// TFG012: managed generators. A used one is reported naming where it is used; one that
+    /// nothing references keeps its secret in state all the same.
     fn generators(&self, root: &'a ModuleIndex<'m>) {
         let uses = std::mem::take(&mut *self.uses.borrow_mut());
+        let mut reported = BTreeSet::new();
         for (origin, sinks) in uses {
             // Find the declaring item: strip the attribute, then any module prefix.
             let Some((res_addr, attr)) = origin.rsplit_once('.') else {
@@ -1191,12 +1241,17 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             let Some(item) = self.find_item(root, &module_path, local_addr) else {
                 continue;
             };
-            let Some(g) = self.cfg.generator.iter().find(|g| g.resource == item.rtype) else {
+            let Some(g) = self.generator_for(item) else {
                 continue;
             };
-            if !g.attributes.iter().any(|a| a == attr) {
+            if !g.attributes.iter().any(|a| a == attr) || reported.contains(res_addr) {
                 continue;
             }
+            let idx = self.index_of(root, &module_path).unwrap_or(root);
+            if self.encrypted(idx, item, g) {
+                continue;
+            }
+            reported.insert(res_addr.to_string());
             let loc = item.loc();
             let used = sinks.join(", ");
             self.push(Flow {
@@ -1209,12 +1264,49 @@ impl<'a, 'm> Analyzer<'a, 'm> {
                     "{origin} is persisted in state: a managed `{}` keeps its `{attr}` in cleartext in terraform.tfstate whatever references it (used by {used}) ({loc})",
                     item.rtype
                 ),
-                remediation: format!(
-                    "Replace `resource \"{}\" \"{}\"` with `{} \"{}\"` ({}) and pass `ephemeral.{}.{}.{attr}` only to write-only arguments, e.g. `vault_kv_secret_v2` with `data_json_wo` and `data_json_wo_version` (hashicorp/vault >= 5.0); rotate the value already in state.",
-                    item.rtype, item.name, g.ephemeral, item.name, g.requires, item.rtype, item.name
-                ),
+                remediation: self.generator_fix(item, g, attr),
             });
         }
+        for item in root.of_kind(ItemKind::Resource) {
+            let Some(g) = self.generator_for(item) else {
+                continue;
+            };
+            if reported.contains(&item.address) || self.encrypted(root, item, g) {
+                continue;
+            }
+            let Some(attr) = g.attributes.first() else {
+                continue;
+            };
+            let loc = item.loc();
+            self.push(Flow {
+                kind: FlowKind::PersistedGenerator,
+                loc: loc.clone(),
+                address: item.address.clone(),
+                attribute: attr.clone(),
+                hops: vec![format!("{}.{attr}", item.address)],
+                message: format!(
+                    "{}.{attr} is persisted in state: a managed `{}` keeps its `{attr}` in cleartext in terraform.tfstate even though nothing in the configuration references it ({loc})",
+                    item.address, item.rtype
+                ),
+                remediation: self.generator_fix(item, g, attr),
+            });
+        }
+    }
+
+    /// The index of the module instance at `module_path` (root = empty).
+    fn index_of(
+        &self,
+        root: &'a ModuleIndex<'m>,
+        module_path: &[String],
+    ) -> Option<&'a ModuleIndex<'m>> {
+        let mut cur = root;
+        let mut dir = normalise_dir(&root.module.dir);
+        for call in module_path {
+            let src = local_source(cur.get(&format!("module.{call}"))?)?;
+            dir = dir_join(&dir, &src);
+            cur = self.indexes.get(&dir)?;
+        }
+        Some(cur)
     }
 
     /// The item at `local_addr` in the module instance at `module_path` (root = empty).
@@ -1239,7 +1331,12 @@ impl<'a, 'm> Analyzer<'a, 'm> {
     fn source_fix(&self, t: &Taint) -> String {
         match &t.kind {
             OriginKind::Managed { rtype } => {
-                if let Some(g) = self.cfg.generator.iter().find(|g| &g.resource == rtype) {
+                if let Some(g) = self
+                    .cfg
+                    .generator
+                    .iter()
+                    .find(|g| &g.resource == rtype && !g.ephemeral.is_empty())
+                {
                     let name = t.origin.rsplit('.').nth(1).unwrap_or("name");
                     format!("Make the secret ephemeral: `{} \"{name}\"` ({}).", g.ephemeral, g.requires)
                 } else {
