@@ -603,6 +603,16 @@ impl<'a, 'm> Analyzer<'a, 'm> {
                     Resolved::Unknown { .. } => {}
                 }
             }
+        } else if f.is_root && !f.inputs.contains_key(name) {
+            // Terraform rejects the reference, but what it was meant to carry is still worth
+            // naming: a secret-named one is reported as "cannot verify".
+            out.push(Taint {
+                origin: addr,
+                kind: OriginKind::Unresolved {
+                    reason: "it is not declared in the module".into(),
+                },
+                hops: Vec::new(),
+            });
         }
         out
     }
@@ -962,8 +972,11 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             }
             let kind = match t.kind {
                 OriginKind::Ephemeral => FlowKind::EphemeralToState,
-                OriginKind::NameOnly | OriginKind::Unresolved { .. }
-                    if !self.cfg.is_secret_name(leaf) =>
+                OriginKind::NameOnly if !self.cfg.is_secret_name(leaf) => continue,
+                // `X-API-Key = var.classifier_api_key`: the variable's name says what it is.
+                OriginKind::Unresolved { .. }
+                    if !self.cfg.is_secret_name(leaf)
+                        && !self.cfg.is_secret_name(origin_var_name(&t.origin)) =>
                 {
                     continue;
                 }
@@ -1403,6 +1416,11 @@ impl<'a, 'm> Analyzer<'a, 'm> {
 }
 
 /// `module.a.module.b.random_password.x` → (["a", "b"], "random_password.x").
+/// `module.a.var.api_key` → `api_key`.
+fn origin_var_name(origin: &str) -> &str {
+    origin.rsplit_once("var.").map_or(origin, |(_, n)| n)
+}
+
 fn split_module_prefix(addr: &str) -> (Vec<String>, &str) {
     let mut path = Vec::new();
     let mut rest = addr;
