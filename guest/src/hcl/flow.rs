@@ -697,7 +697,9 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             return Taints::new();
         };
         let mut out = Taints::new();
-        let name_only = self.cfg.name_only_sources.iter().any(|s| s == rtype);
+        // `random_string "password"` is a password whatever argument it reaches.
+        let name_only = self.cfg.name_only_sources.iter().any(|s| s == rtype)
+            && !self.cfg.is_secret_name(name);
         let kind = if name_only {
             OriginKind::NameOnly
         } else {
@@ -1191,7 +1193,10 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         let OriginKind::Managed { rtype } = &t.kind else {
             return;
         };
-        if !self.cfg.generator.iter().any(|g| &g.resource == rtype) {
+        // Secret-named `random_string`s are generators too (`generator_for` decides by name).
+        if !self.cfg.generator.iter().any(|g| &g.resource == rtype)
+            && !self.cfg.name_only_sources.iter().any(|s| s == rtype)
+        {
             return;
         }
         let _ = f;
@@ -1202,10 +1207,19 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         }
     }
 
-    /// The generator entry for a managed resource.
+    /// The generator entry for a managed resource: by type, or `random_password`'s for a
+    /// `random_string` named like a secret (`random_string "password"`).
     fn generator_for(&self, item: &Item<'m>) -> Option<&'a Generator> {
         let cfg: &'a FlowPolicy = self.cfg;
-        cfg.generator.iter().find(|g| g.resource == item.rtype)
+        cfg.generator
+            .iter()
+            .find(|g| g.resource == item.rtype)
+            .or_else(|| {
+                (cfg.name_only_sources.iter().any(|s| *s == item.rtype)
+                    && self.cfg.is_secret_name(&item.name))
+                .then(|| cfg.generator.iter().find(|g| g.resource == "random_password"))
+                .flatten()
+            })
     }
 
     /// Does the generator's `unless_set` argument (`pgp_key`) have a value, so the provider
