@@ -15,7 +15,14 @@ use serde_json::Value;
 const FLOOR: f64 = 0.95;
 const MIN_FILES: usize = 60;
 const MIN_REPOS: usize = 25;
-const FAMILIES: [&str; 6] = ["secret", "redirect", "scope", "grant", "schema", "files-checked"];
+const FAMILIES: [&str; 6] = [
+    "secret",
+    "redirect",
+    "scope",
+    "grant",
+    "schema",
+    "files-checked",
+];
 
 #[derive(Deserialize)]
 struct Labels {
@@ -145,20 +152,45 @@ fn real_world_corpus_meets_the_floors() {
         assert!(corpus().join(u).exists(), "unit {u} is missing");
     }
     for l in labels.expect.iter().chain(&labels.must_not) {
-        assert!(files.contains(&l.file), "label on a file outside the corpus: {}", l.file);
-        assert!(FAMILIES.contains(&l.family.as_str()), "unknown family {}", l.family);
-        assert!(!l.why.trim().is_empty(), "label without a reason: {}", l.file);
+        assert!(
+            files.contains(&l.file),
+            "label on a file outside the corpus: {}",
+            l.file
+        );
+        assert!(
+            FAMILIES.contains(&l.family.as_str()),
+            "unknown family {}",
+            l.family
+        );
+        assert!(
+            !l.why.trim().is_empty(),
+            "label without a reason: {}",
+            l.file
+        );
     }
-    println!("corpus: {} files from {} repositories", files.len(), repos.len());
-    assert!(files.len() >= MIN_FILES, "corpus has {} files, needs {MIN_FILES}", files.len());
-    assert!(repos.len() >= MIN_REPOS, "corpus has {} repositories, needs {MIN_REPOS}", repos.len());
+    println!(
+        "corpus: {} files from {} repositories",
+        files.len(),
+        repos.len()
+    );
+    assert!(
+        files.len() >= MIN_FILES,
+        "corpus has {} files, needs {MIN_FILES}",
+        files.len()
+    );
+    assert!(
+        repos.len() >= MIN_REPOS,
+        "corpus has {} repositories, needs {MIN_REPOS}",
+        repos.len()
+    );
 
     let o = run(tfguard()
         .current_dir(corpus())
         .args(["check", "--format", "json"])
         .args(&labels.units));
     let (out, err) = text(&o);
-    let report: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {err}"));
+    let report: Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {err}"));
 
     // Findings, one key per (file, family, address, attribute); every severity is a claim.
     let mut keys: BTreeSet<Key> = BTreeSet::new();
@@ -177,7 +209,8 @@ fn real_world_corpus_meets_the_floors() {
         ));
     }
 
-    let mut scores: BTreeMap<&str, Score> = FAMILIES.iter().map(|f| (*f, Score::default())).collect();
+    let mut scores: BTreeMap<&str, Score> =
+        FAMILIES.iter().map(|f| (*f, Score::default())).collect();
     let mut misses = Vec::new();
     let mut false_alarms = Vec::new();
     for l in &labels.expect {
@@ -186,7 +219,10 @@ fn real_world_corpus_meets_the_floors() {
         if keys.iter().any(|k| matches(l, k)) {
             s.found_labels += 1;
         } else {
-            misses.push(format!("{} {} {} {}  ({})", l.family, l.file, l.address, l.attribute, l.why));
+            misses.push(format!(
+                "{} {} {} {}  ({})",
+                l.family, l.file, l.address, l.attribute, l.why
+            ));
         }
     }
     for k in &keys {
@@ -202,7 +238,8 @@ fn real_world_corpus_meets_the_floors() {
                 k.0,
                 k.2,
                 k.3,
-                trap.map(|t| format!("  (must not: {})", t.why)).unwrap_or_default()
+                trap.map(|t| format!("  (must not: {})", t.why))
+                    .unwrap_or_default()
             ));
         }
     }
@@ -239,11 +276,16 @@ fn real_world_corpus_meets_the_floors() {
         if files.contains(f) && !skip_labels.contains(f.as_str()) {
             fc.tp_findings += 1;
         } else {
-            false_alarms.push(format!("files-checked {f} (read, but labelled not Terraform)"));
+            false_alarms.push(format!(
+                "files-checked {f} (read, but labelled not Terraform)"
+            ));
         }
     }
 
-    println!("{:<14} {:>7} {:>9} {:>7} {:>9}", "family", "recall", "precision", "labels", "findings");
+    println!(
+        "{:<14} {:>7} {:>9} {:>7} {:>9}",
+        "family", "recall", "precision", "labels", "findings"
+    );
     for (fam, s) in &scores {
         println!(
             "{fam:<14} {:>7} {:>9} {:>7} {:>9}",
@@ -261,10 +303,22 @@ fn real_world_corpus_meets_the_floors() {
     }
     let below: Vec<String> = scores
         .iter()
-        .filter(|(_, s)| s.recall().is_some_and(|r| r < FLOOR) || s.precision().is_some_and(|p| p < FLOOR))
-        .map(|(f, s)| format!("{f} (recall {}, precision {})", fmt(s.recall()), fmt(s.precision())))
+        .filter(|(_, s)| {
+            s.recall().is_some_and(|r| r < FLOOR) || s.precision().is_some_and(|p| p < FLOOR)
+        })
+        .map(|(f, s)| {
+            format!(
+                "{f} (recall {}, precision {})",
+                fmt(s.recall()),
+                fmt(s.precision())
+            )
+        })
         .collect();
-    assert!(below.is_empty(), "below the {FLOOR} floor: {}", below.join(", "));
+    assert!(
+        below.is_empty(),
+        "below the {FLOOR} floor: {}",
+        below.join(", ")
+    );
 }
 
 #[test]

@@ -16,13 +16,29 @@ fn tree(dir: &Path) -> Vec<&'static str> {
     write(dir, "main.tf", "resource \"null_resource\" \"a\" {}\n");
     write(dir, "prod.tfvars", "region = \"eu-west-1\"\n");
     write(dir, "extra.tfvars.json", "{\"region\": \"eu-west-1\"}\n");
-    write(dir, "override.tofu", "resource \"null_resource\" \"b\" {}\n");
+    write(
+        dir,
+        "override.tofu",
+        "resource \"null_resource\" \"b\" {}\n",
+    );
     write(dir, "release.tfplan", "PK\u{3}\u{4}binary");
-    write(dir, "package.json", "{\"name\": \"site\", \"version\": \"1.0.0\"}\n");
+    write(
+        dir,
+        "package.json",
+        "{\"name\": \"site\", \"version\": \"1.0.0\"}\n",
+    );
     std::fs::create_dir_all(dir.join(".terraform/modules/vpc")).unwrap();
-    write(dir, ".terraform/modules/vpc/main.tf", "resource \"null_resource\" \"c\" {}\n");
+    write(
+        dir,
+        ".terraform/modules/vpc/main.tf",
+        "resource \"null_resource\" \"c\" {}\n",
+    );
     std::fs::create_dir_all(dir.join("shared")).unwrap();
-    write(dir, "shared/outside.tf", "resource \"null_resource\" \"d\" {}\n");
+    write(
+        dir,
+        "shared/outside.tf",
+        "resource \"null_resource\" \"d\" {}\n",
+    );
     std::fs::create_dir_all(dir.join("env")).unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink("../shared", dir.join("env/linked")).unwrap();
@@ -52,7 +68,10 @@ fn json_lists_every_skipped_file_with_its_reason() {
     assert_eq!(code, Some(0), "skipped files do not fail the gate: {out}");
     let v: Value = serde_json::from_str(&out).unwrap();
     let skipped = v["skipped"].as_array().unwrap();
-    let mut names: Vec<&str> = skipped.iter().map(|s| s["path"].as_str().unwrap()).collect();
+    let mut names: Vec<&str> = skipped
+        .iter()
+        .map(|s| s["path"].as_str().unwrap())
+        .collect();
     names.sort();
     assert_eq!(names, want);
     for s in skipped {
@@ -77,7 +96,10 @@ fn json_lists_every_skipped_file_with_its_reason() {
         .iter()
         .map(|d| d["path"].as_str().unwrap())
         .collect();
-    assert!(docs.contains(&"main.tf") && docs.contains(&"shared/outside.tf"), "{docs:?}");
+    assert!(
+        docs.contains(&"main.tf") && docs.contains(&"shared/outside.tf"),
+        "{docs:?}"
+    );
 }
 
 #[test]
@@ -88,7 +110,11 @@ fn a_timestamped_state_backup_is_read_not_skipped() {
         "terraform.tfstate.1712345678.backup",
         r#"{"version": 4, "terraform_version": "1.9.0", "serial": 1, "lineage": "5f0e6c8e-2b7a-4c0e-9d3e-1a2b3c4d5e6f", "outputs": {}, "resources": [{"mode": "managed", "type": "aws_iam_access_key", "name": "ci", "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]", "instances": [{"schema_version": 0, "attributes": {"id": "AKIAEXAMPLEID", "secret": "q7Rz2LmX9vKp4TwN8bYc3HdJ6sFg1AeU0oWi5QnB"}}]}]}"#,
     );
-    write(dir.path(), "terraform.tfstate.lock.info", "{\"ID\": \"x\"}\n");
+    write(
+        dir.path(),
+        "terraform.tfstate.lock.info",
+        "{\"ID\": \"x\"}\n",
+    );
     let (code, out) = check(dir.path(), &["--format", "json"]);
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(code, Some(1), "the backup's secret fails the gate: {out}");
@@ -150,17 +176,21 @@ fn junit_has_a_skipped_case_per_file() {
     loop {
         match reader.read_event().unwrap() {
             Event::Start(e) | Event::Empty(e) => {
-                let attr = |k: &[u8]| {
+                let attr = |k: &str| {
                     e.attributes()
                         .flatten()
                         .find(|a| a.key.as_ref() == k)
-                        .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+                        .and_then(|a| {
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .ok()
+                                .map(|v| v.into_owned())
+                        })
                 };
                 match e.name().as_ref() {
-                    b"testsuites" => total_skipped = attr(b"skipped"),
-                    b"testsuite" => suite = attr(b"name").unwrap_or_default(),
-                    b"skipped" => {
-                        assert!(attr(b"message").unwrap().starts_with("not checked: "));
+                    "testsuites" => total_skipped = attr("skipped"),
+                    "testsuite" => suite = attr("name").unwrap_or_default(),
+                    "skipped" => {
+                        assert!(attr("message").unwrap().starts_with("not checked: "));
                         skipped_suites.push(suite.clone());
                     }
                     _ => {}
@@ -172,7 +202,10 @@ fn junit_has_a_skipped_case_per_file() {
     }
     skipped_suites.sort();
     assert_eq!(skipped_suites, want);
-    assert_eq!(total_skipped.as_deref(), Some(want.len().to_string().as_str()));
+    assert_eq!(
+        total_skipped.as_deref(),
+        Some(want.len().to_string().as_str())
+    );
 }
 
 #[test]
@@ -182,8 +215,9 @@ fn github_annotates_each_skipped_file_and_counts_them() {
     let (_, out) = check(dir.path(), &["--format", "github"]);
     for w in &want {
         assert!(
-            out.lines().any(|l| l.starts_with(&format!("::notice file={w},"))
-                && l.contains("::not checked: ")),
+            out.lines()
+                .any(|l| l.starts_with(&format!("::notice file={w},"))
+                    && l.contains("::not checked: ")),
             "{w}: {out}"
         );
     }
@@ -202,13 +236,15 @@ fn human_names_skipped_files_and_counts_them() {
     let (_, out) = check(dir.path(), &[]);
     for w in &want {
         assert!(
-            out.lines().any(|l| l.starts_with(&format!("not checked: {w}: "))),
+            out.lines()
+                .any(|l| l.starts_with(&format!("not checked: {w}: "))),
             "{w}: {out}"
         );
     }
     let summary = out.lines().last().unwrap();
     assert!(
-        summary.contains(&format!("{} files not checked", want.len())) && summary.ends_with("passed"),
+        summary.contains(&format!("{} files not checked", want.len()))
+            && summary.ends_with("passed"),
         "{summary}"
     );
 }
@@ -216,14 +252,28 @@ fn human_names_skipped_files_and_counts_them() {
 #[test]
 fn skip_unknown_still_names_the_json_it_drops() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "main.tf", "resource \"null_resource\" \"a\" {}\n");
+    write(
+        dir.path(),
+        "main.tf",
+        "resource \"null_resource\" \"a\" {}\n",
+    );
     write(dir.path(), "tsconfig.json", "{\"compilerOptions\": {}}\n");
-    let o = run(tfguard()
-        .current_dir(dir.path())
-        .args(["check", "--skip-unknown", "--format", "json", "main.tf", "tsconfig.json"]));
+    let o = run(tfguard().current_dir(dir.path()).args([
+        "check",
+        "--skip-unknown",
+        "--format",
+        "json",
+        "main.tf",
+        "tsconfig.json",
+    ]));
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["skipped"][0]["path"], "tsconfig.json", "{out}");
-    assert!(v["skipped"][0]["reason"].as_str().unwrap().contains("--skip-unknown"));
+    assert!(
+        v["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("--skip-unknown")
+    );
 }

@@ -329,7 +329,9 @@ pub fn skip_reason(path: &Path) -> Option<&'static str> {
     } else if name.ends_with(".tfplan") {
         Some("saved plan file (binary); check `terraform show -json` of it instead")
     } else if name.contains(".tfstate") {
-        Some("not a state file name tfguard reads (*.tfstate, *.tfstate.backup); name it to check it")
+        Some(
+            "not a state file name tfguard reads (*.tfstate, *.tfstate.backup); name it to check it",
+        )
     } else {
         None
     }

@@ -698,8 +698,8 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         };
         let mut out = Taints::new();
         // `random_string "password"` is a password whatever argument it reaches.
-        let name_only = self.cfg.name_only_sources.iter().any(|s| s == rtype)
-            && !self.cfg.is_secret_name(name);
+        let name_only =
+            self.cfg.name_only_sources.iter().any(|s| s == rtype) && !self.cfg.is_secret_name(name);
         let kind = if name_only {
             OriginKind::NameOnly
         } else {
@@ -1217,7 +1217,11 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             .or_else(|| {
                 (cfg.name_only_sources.iter().any(|s| *s == item.rtype)
                     && self.cfg.is_secret_name(&item.name))
-                .then(|| cfg.generator.iter().find(|g| g.resource == "random_password"))
+                .then(|| {
+                    cfg.generator
+                        .iter()
+                        .find(|g| g.resource == "random_password")
+                })
                 .flatten()
             })
     }
@@ -1249,7 +1253,9 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             g.ephemeral,
             item.name,
             g.requires,
-            g.ephemeral.trim_start_matches("ephemeral ").trim_matches('"'),
+            g.ephemeral
+                .trim_start_matches("ephemeral ")
+                .trim_matches('"'),
             item.name
         )
     }

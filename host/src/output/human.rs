@@ -392,7 +392,10 @@ pub fn render(w: &mut dyn Write, cx: &Ctx<'_>) -> std::io::Result<()> {
         ));
     }
     if !cx.skipped.is_empty() {
-        line.push_str(&format!(", {} not checked", plural(cx.skipped.len(), "file")));
+        line.push_str(&format!(
+            ", {} not checked",
+            plural(cx.skipped.len(), "file")
+        ));
     }
     let failing = cx.report.findings.iter().filter(|f| cx.fails(f)).count();
     let verdict = if !cx.report.errors.is_empty() {
