@@ -1215,14 +1215,13 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             .iter()
             .find(|g| g.resource == item.rtype)
             .or_else(|| {
-                (cfg.name_only_sources.iter().any(|s| *s == item.rtype)
-                    && self.cfg.is_secret_name(&item.name))
-                .then(|| {
-                    cfg.generator
-                        .iter()
-                        .find(|g| g.resource == "random_password")
-                })
-                .flatten()
+                (cfg.name_only_sources.contains(&item.rtype) && self.cfg.is_secret_name(&item.name))
+                    .then(|| {
+                        cfg.generator
+                            .iter()
+                            .find(|g| g.resource == "random_password")
+                    })
+                    .flatten()
             })
     }
 
