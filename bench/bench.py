@@ -455,6 +455,11 @@ def main():
         head += ["### Failed checks\n"] + [f"- {f}" for f in failures] + [""]
     if warnings:
         head += ["### Warnings\n"] + [f"- {w}" for w in warnings] + [""]
+    corpus = OUT / "corpus.md"
+    if corpus.exists():
+        md.append("## Recall and precision on the labelled real-world corpus\n\n"
+                  "`bench/corpus.py` (tfguard, checkov, trivy on tests/corpus/labels.toml; "
+                  "resource level):\n\n```\n" + corpus.read_text() + "```\n")
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         md.append(notes.read_text())

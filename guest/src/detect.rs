@@ -75,7 +75,7 @@ const KEYWORD: &str = r#"(?i)(?:^|[^A-Za-z0-9])([A-Za-z0-9_]*(?:PASSWORD|PASSWD|
 
 const SECRET_NAME: &str = r"(?i)(?:^|_|-)(?:password|passwd|pwd|pass|secret|token|api_?key|apikey|private_?key|access_?key|secret_?key|credentials?|auth|passphrase)(?:$|_|-)";
 
-const NOT_SECRET_NAME: &str = r"(?i)(?:_id|_ids|_arn|_name|_names|_version|_length|_policy|_required|_enabled|_type|_path|_uri|_url|_ttl|_expiry|_expiration|_rotation|_count|_reset|_wo|_wo_version|_min|_max|_fingerprint)$|^(?:token_type|auth_type|auth_method|authentication_type)$";
+const NOT_SECRET_NAME: &str = r"(?i)(?:_id|_ids|_arn|_name|_names|_version|_length|_policy|_required|_enabled|_type|_path|_uri|_url|_ttl|_expiry|_expiration|_rotation|_count|_reset|_wo|_wo_version|_min|_max|_fingerprint|_special)$|^(?:token_type|auth_type|auth_method|authentication_type)$";
 
 // Each automaton is compiled on first use: the guest starts fresh for every check, and on a
 // small input compiling patterns that never run cost more than the check (bench/NOTES.md).
@@ -198,6 +198,7 @@ fn is_placeholder(v: &str) -> bool {
             "your_",
             "todo",
             "dummy",
+            "mock",
         ]
         .iter()
         .any(|p| l.contains(p))

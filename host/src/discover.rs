@@ -40,12 +40,22 @@ impl Default for InputLimits {
     }
 }
 
-/// What a run read: the documents for the guest, and the files it refused, as document errors.
+/// What a run read: the documents for the guest, the files it refused (document errors), and
+/// what the walk saw but left out on purpose, each with its reason.
 #[derive(Default)]
 pub struct Collected {
     pub docs: Vec<Document>,
     pub errors: Vec<DocError>,
+    pub skipped: Vec<Skipped>,
     read_total: u64,
+}
+
+/// A file or directory a directory walk saw and did not check. Every report format names it:
+/// a gate that left a file out without saying so would fail open unseen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
 }
 
 /// Why a file was not read. Messages never quote the file's bytes or a symlink's target.
@@ -297,13 +307,37 @@ pub fn kind_by_name(path: &Path) -> Option<DocKind> {
         || name.ends_with(".auto.tfvars.json")
     {
         Some(DocKind::Tfvars)
-    } else if name.ends_with(".tfstate") || name.ends_with(".tfstate.backup") {
+    } else if name.ends_with(".tfstate")
+        || name.ends_with(".tfstate.backup")
+        || (name.contains(".tfstate.") && name.ends_with(".backup"))
+    {
+        // `terraform.tfstate.1712345678.backup` is what `terraform state push/rm` leave: a
+        // whole state, secrets included.
         Some(DocKind::State)
     } else if name.ends_with(".tfvars.json") {
         // Another variable file (`-var-file`): read when named, not from a directory walk.
         None
     } else if name.ends_with(".json") {
         Some(DocKind::Detect)
+    } else {
+        None
+    }
+}
+
+/// Why a directory walk leaves out a file that looks like Terraform's but is not read; `None`
+/// for files that are no business of ours (README.md, *.py), which are not listed.
+pub fn skip_reason(path: &Path) -> Option<&'static str> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
+        Some("variable file Terraform does not load by itself; pass it with --var-file")
+    } else if name.ends_with(".tofu") || name.ends_with(".tofu.json") {
+        Some("OpenTofu-only configuration file; not read")
+    } else if name.ends_with(".tfplan") {
+        Some("saved plan file (binary); check `terraform show -json` of it instead")
+    } else if name.contains(".tfstate") {
+        Some(
+            "not a state file name tfguard reads (*.tfstate, *.tfstate.backup); name it to check it",
+        )
     } else {
         None
     }
@@ -341,6 +375,13 @@ pub fn display(path: &Path) -> String {
 }
 
 impl Collected {
+    fn skip(&mut self, path: &Path, reason: impl Into<String>) {
+        self.skipped.push(Skipped {
+            path: display(path),
+            reason: reason.into(),
+        });
+    }
+
     fn refuse(&mut self, path: &Path, why: Refusal) {
         self.errors.push(DocError {
             path: display(path),
@@ -352,7 +393,7 @@ impl Collected {
 
     /// Reads one file of `tree` under both caps; a refusal becomes a document error. With
     /// `only_terraform_json`, a file whose first KiBs are not state or plan JSON is skipped
-    /// (`None`, no error) before the rest of it is read, however large it is.
+    /// (`None`, listed in `skipped`) before the rest of it is read, however large it is.
     fn read(
         &mut self,
         tree: &Tree,
@@ -386,7 +427,13 @@ impl Collected {
             read_capped(file, cap).map(Some)
         });
         match read {
-            Ok(None) => None,
+            Ok(None) => {
+                self.skip(
+                    path,
+                    "JSON, but not a Terraform state or plan (judged on its first 4 KiB)",
+                );
+                None
+            }
             Ok(Some(bytes)) => {
                 self.read_total += bytes.len() as u64;
                 Some(bytes)
@@ -476,23 +523,40 @@ fn walk(tree: &Tree, dir: &Path, limits: InputLimits, out: &mut Collected) -> Re
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
-        let Ok(ft) = entry.file_type() else {
-            continue;
+        let ft = match entry.file_type() {
+            Ok(ft) => ft,
+            Err(e) => {
+                out.refuse(&path, Refusal::Io(e));
+                continue;
+            }
         };
         let name = entry.file_name();
         if ft.is_dir() {
-            if !SKIP_DIRS.iter().any(|s| name == *s) {
+            if name == ".git" {
+                // Git's own objects: never Terraform files, and not worth a line.
+            } else if SKIP_DIRS.iter().any(|s| name == *s) {
+                out.skip(
+                    &path,
+                    "directory not walked (provider, module or tool cache; not your configuration)",
+                );
+            } else {
                 walk(tree, &path, limits, out)?;
             }
             continue;
         }
-        // Only names of ours are ever opened; symlinked directories are not followed.
-        let Some(kind) = kind_by_name(&path) else {
-            continue;
-        };
+        // Symlinked directories are not followed (no loops, no escape), but they may hold
+        // Terraform files, so they are named.
         if ft.is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+            out.skip(&path, "symlinked directory, not followed");
             continue;
         }
+        // Only names of ours are ever opened.
+        let Some(kind) = kind_by_name(&path) else {
+            if let Some(reason) = skip_reason(&path) {
+                out.skip(&path, reason);
+            }
+            continue;
+        };
         let Some(contents) = out.read(tree, &path, limits, kind == DocKind::Detect) else {
             continue;
         };

@@ -93,15 +93,20 @@ pub enum Fact {
         cycle: bool,
         argument: String,
     },
-    /// A managed generator whose secret is used: it keeps the secret in state.
+    /// A root output marked `sensitive` whose source the analysis cannot see (a registry
+    /// module's output): its author says it is a secret, and it is in state all the same.
+    SensitiveOutput { name: String },
+    /// A managed generator: it keeps its secret in state, used (`used_by`) or not.
     Generator {
         resource_type: String,
         name: String,
         attribute: String,
         used_by: Vec<String>,
-        /// The ephemeral replacement (`ephemeral "random_password"`) and what it needs.
+        /// The ephemeral replacement (`ephemeral "random_password"`) and what it needs; empty
+        /// when there is none, and then `fix` is the packs' advice.
         replacement: String,
         requires: String,
+        fix: String,
     },
 }
 
@@ -174,10 +179,20 @@ pub struct FlowPolicy {
 pub struct Generator {
     pub resource: String,
     pub attributes: Vec<String>,
-    /// The ephemeral replacement, e.g. `ephemeral "random_password"`.
+    /// The ephemeral replacement, e.g. `ephemeral "random_password"`; empty when there is none
+    /// (then `fix` says what to do).
+    #[serde(default)]
     pub ephemeral: String,
     /// Versions the replacement needs.
+    #[serde(default)]
     pub requires: String,
+    /// An argument that, when set to a value, keeps the secret out of state (`pgp_key`: the
+    /// provider stores only ciphertext).
+    #[serde(default)]
+    pub unless_set: Option<String>,
+    /// What to do instead, for a generator without an ephemeral replacement.
+    #[serde(default)]
+    pub fix: String,
 }
 
 /// A data source whose attributes hold secrets (beyond the `secret_attribute` catalogue).
@@ -671,6 +686,16 @@ impl<'a, 'm> Analyzer<'a, 'm> {
                     Resolved::Unknown { .. } => {}
                 }
             }
+        } else if f.is_root && !f.inputs.contains_key(name) {
+            // Terraform rejects the reference, but what it was meant to carry is still worth
+            // naming: a secret-named one is reported as "cannot verify".
+            out.push(Taint {
+                origin: addr,
+                kind: OriginKind::Unresolved {
+                    reason: "it is not declared in the module".into(),
+                },
+                hops: Vec::new(),
+            });
         }
         out
     }
@@ -755,7 +780,9 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             return Taints::new();
         };
         let mut out = Taints::new();
-        let name_only = self.cfg.name_only_sources.iter().any(|s| s == rtype);
+        // `random_string "password"` is a password whatever argument it reaches.
+        let name_only =
+            self.cfg.name_only_sources.iter().any(|s| s == rtype) && !self.cfg.is_secret_name(name);
         let kind = if name_only {
             OriginKind::NameOnly
         } else {
@@ -1030,8 +1057,11 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             }
             let kind = match t.kind {
                 OriginKind::Ephemeral => FlowKind::EphemeralToState,
-                OriginKind::NameOnly | OriginKind::Unresolved { .. }
-                    if !self.cfg.is_secret_name(leaf) =>
+                OriginKind::NameOnly if !self.cfg.is_secret_name(leaf) => continue,
+                // `X-API-Key = var.classifier_api_key`: the variable's name says what it is.
+                OriginKind::Unresolved { .. }
+                    if !self.cfg.is_secret_name(leaf)
+                        && !self.cfg.is_secret_name(origin_var_name(&t.origin)) =>
                 {
                     continue;
                 }
@@ -1062,6 +1092,33 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             return;
         };
         let sink = f.addr(&item.address);
+        let before = self.flows.borrow().len();
+        self.output_taints(f, item, e, &loc, &sink);
+        // The author marked it sensitive: it holds a secret even where tfguard cannot see the
+        // source (a registry module's output), and Terraform stores it in state all the same.
+        if self.flows.borrow().len() == before && item.flag("sensitive") {
+            self.push(Flow {
+                kind: FlowKind::SecretToOutput,
+                loc: loc.clone(),
+                address: sink.clone(),
+                attribute: String::new(),
+                hops: vec![sink.clone()],
+                fact: Fact::SensitiveOutput {
+                    name: item.name.to_string(),
+                },
+            });
+        }
+    }
+
+    fn output_taints(
+        &self,
+        f: &Frame<'a, 'm>,
+        item: &Item<'m>,
+        e: &'m Expression,
+        loc: &Loc,
+        sink: &str,
+    ) {
+        let sink = sink.to_string();
         for t in self.taint(f, e, &mut Vec::new()) {
             self.note_use(f, &t, &sink);
             if (t.kind == OriginKind::NameOnly && !self.cfg.is_secret_name(&item.name))
@@ -1171,7 +1228,10 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         let OriginKind::Managed { rtype } = &t.kind else {
             return;
         };
-        if !self.cfg.generator.iter().any(|g| &g.resource == rtype) {
+        // Secret-named `random_string`s are generators too (`generator_for` decides by name).
+        if !self.cfg.generator.iter().any(|g| &g.resource == rtype)
+            && !self.cfg.name_only_sources.iter().any(|s| s == rtype)
+        {
             return;
         }
         let _ = f;
@@ -1182,9 +1242,63 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         }
     }
 
-    /// TFG013: managed generators whose secret is used anywhere.
+    /// The generator entry for a managed resource: by type, or `random_password`'s for a
+    /// `random_string` named like a secret (`random_string "password"`).
+    fn generator_for(&self, item: &Item<'m>) -> Option<&'a Generator> {
+        let cfg: &'a FlowPolicy = self.cfg;
+        cfg.generator
+            .iter()
+            .find(|g| g.resource == item.rtype)
+            .or_else(|| {
+                (cfg.name_only_sources.contains(&item.rtype) && self.cfg.is_secret_name(&item.name))
+                    .then(|| {
+                        cfg.generator
+                            .iter()
+                            .find(|g| g.resource == "random_password")
+                    })
+                    .flatten()
+            })
+    }
+
+    /// Does the generator's `unless_set` argument (`pgp_key`) have a value, so the provider
+    /// keeps only ciphertext? A variable whose default is null does not count; one tfguard
+    /// cannot resolve gets the benefit of the doubt.
+    fn encrypted(&self, idx: &'a ModuleIndex<'m>, item: &Item<'m>, g: &Generator) -> bool {
+        let Some(arg) = &g.unless_set else {
+            return false;
+        };
+        let Some((e, _)) = item.attr(arg) else {
+            return false;
+        };
+        match Evaluator::new(idx).resolve(e) {
+            Resolved::Known(v) => !v.is_null() && v.as_str().is_none_or(|s| !s.is_empty()),
+            Resolved::Unknown { .. } => true,
+        }
+    }
+
+    fn generator_fact(
+        &self,
+        item: &Item<'m>,
+        g: &Generator,
+        attr: &str,
+        used_by: Vec<String>,
+    ) -> Fact {
+        Fact::Generator {
+            resource_type: item.rtype.to_string(),
+            name: item.name.to_string(),
+            attribute: attr.to_string(),
+            used_by,
+            replacement: g.ephemeral.clone(),
+            requires: g.requires.clone(),
+            fix: g.fix.clone(),
+        }
+    }
+
+    /// TFG012: managed generators. A used one is reported naming where it is used; one that
+    /// nothing references keeps its secret in state all the same.
     fn generators(&self, root: &'a ModuleIndex<'m>) {
         let uses = std::mem::take(&mut *self.uses.borrow_mut());
+        let mut reported = BTreeSet::new();
         for (origin, sinks) in uses {
             // Find the declaring item: strip the attribute, then any module prefix.
             let Some((res_addr, attr)) = origin.rsplit_once('.') else {
@@ -1194,28 +1308,61 @@ impl<'a, 'm> Analyzer<'a, 'm> {
             let Some(item) = self.find_item(root, &module_path, local_addr) else {
                 continue;
             };
-            let Some(g) = self.cfg.generator.iter().find(|g| g.resource == item.rtype) else {
+            let Some(g) = self.generator_for(item) else {
                 continue;
             };
-            if !g.attributes.iter().any(|a| a == attr) {
+            if !g.attributes.iter().any(|a| a == attr) || reported.contains(res_addr) {
                 continue;
             }
+            let idx = self.index_of(root, &module_path).unwrap_or(root);
+            if self.encrypted(idx, item, g) {
+                continue;
+            }
+            reported.insert(res_addr.to_string());
             self.push(Flow {
                 kind: FlowKind::PersistedGenerator,
                 loc: item.loc(),
                 address: res_addr.to_string(),
                 attribute: attr.to_string(),
                 hops: vec![origin.clone()],
-                fact: Fact::Generator {
-                    resource_type: item.rtype.to_string(),
-                    name: item.name.to_string(),
-                    attribute: attr.to_string(),
-                    used_by: sinks,
-                    replacement: g.ephemeral.clone(),
-                    requires: g.requires.clone(),
-                },
+                fact: self.generator_fact(item, g, attr, sinks),
             });
         }
+        for item in root.of_kind(ItemKind::Resource) {
+            let Some(g) = self.generator_for(item) else {
+                continue;
+            };
+            if reported.contains(&item.address) || self.encrypted(root, item, g) {
+                continue;
+            }
+            let Some(attr) = g.attributes.first() else {
+                continue;
+            };
+            self.push(Flow {
+                kind: FlowKind::PersistedGenerator,
+                loc: item.loc(),
+                address: item.address.clone(),
+                attribute: attr.clone(),
+                hops: vec![format!("{}.{attr}", item.address)],
+                fact: self.generator_fact(item, g, attr, Vec::new()),
+            });
+        }
+    }
+
+    /// The index of the module instance at `module_path` (root = empty).
+    fn index_of(
+        &self,
+        root: &'a ModuleIndex<'m>,
+        module_path: &[String],
+    ) -> Option<&'a ModuleIndex<'m>> {
+        let mut cur = root;
+        let mut dir = normalise_dir(&root.module.dir);
+        for call in module_path {
+            let src = local_source(cur.get(&format!("module.{call}"))?)?;
+            dir = dir_join(&dir, &src);
+            cur = self.indexes.get(&dir)?;
+        }
+        Some(cur)
     }
 
     /// The item at `local_addr` in the module instance at `module_path` (root = empty).
@@ -1250,7 +1397,12 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         let attr = t.origin.rsplit('.').next().unwrap_or("");
         match &t.kind {
             OriginKind::Managed { rtype } => {
-                if let Some(g) = self.cfg.generator.iter().find(|g| &g.resource == rtype) {
+                if let Some(g) = self
+                    .cfg
+                    .generator
+                    .iter()
+                    .find(|g| &g.resource == rtype && !g.ephemeral.is_empty())
+                {
                     SourceAdvice::Ephemeral {
                         replacement: g.ephemeral.clone(),
                         name: t.origin.rsplit('.').nth(1).unwrap_or("name").to_string(),
@@ -1303,6 +1455,11 @@ impl<'a, 'm> Analyzer<'a, 'm> {
 }
 
 /// `module.a.module.b.random_password.x` → (["a", "b"], "random_password.x").
+/// `module.a.var.api_key` → `api_key`.
+fn origin_var_name(origin: &str) -> &str {
+    origin.rsplit_once("var.").map_or(origin, |(_, n)| n)
+}
+
 fn split_module_prefix(addr: &str) -> (Vec<String>, &str) {
     let mut path = Vec::new();
     let mut rest = addr;

@@ -35,18 +35,34 @@ fn words(f: &Flow) -> (String, String) {
         used_by,
         replacement,
         requires,
+        fix,
     } = &f.fact
     else {
         return (f.chain(), String::new());
     };
     let origin = f.hops.first().map(String::as_str).unwrap_or_default();
-    let message = format!(
-        "{origin} is persisted in state: a managed `{resource_type}` keeps its `{attribute}` in cleartext in terraform.tfstate whatever references it (used by {}) ({})",
-        used_by.join(", "),
-        f.loc
-    );
+    let message = if used_by.is_empty() {
+        format!(
+            "{origin} is persisted in state: a managed `{resource_type}` keeps its `{attribute}` in cleartext in terraform.tfstate even though nothing in the configuration references it ({})",
+            f.loc
+        )
+    } else {
+        format!(
+            "{origin} is persisted in state: a managed `{resource_type}` keeps its `{attribute}` in cleartext in terraform.tfstate whatever references it (used by {}) ({})",
+            used_by.join(", "),
+            f.loc
+        )
+    };
+    if replacement.is_empty() {
+        return (message, fix.clone());
+    }
+    // `random_string "password"` is replaced by `ephemeral "random_password"`: the reference
+    // names the replacement's type.
+    let ephemeral_type = replacement
+        .trim_start_matches("ephemeral ")
+        .trim_matches('"');
     let fix = format!(
-        "Replace `resource \"{resource_type}\" \"{name}\"` with `{replacement} \"{name}\"` ({requires}) and pass `ephemeral.{resource_type}.{name}.{attribute}` only to write-only arguments, e.g. `vault_kv_secret_v2` with `data_json_wo` and `data_json_wo_version` (hashicorp/vault >= 5.0); rotate the value already in state."
+        "Replace `resource \"{resource_type}\" \"{name}\"` with `{replacement} \"{name}\"` ({requires}) and pass `ephemeral.{ephemeral_type}.{name}.{attribute}` only to write-only arguments, e.g. `vault_kv_secret_v2` with `data_json_wo` and `data_json_wo_version` (hashicorp/vault >= 5.0); rotate the value already in state."
     );
     (message, fix)
 }

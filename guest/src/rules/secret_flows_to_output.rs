@@ -28,6 +28,15 @@ impl Rule for SecretFlowsToOutput {
 
 /// Root outputs are stored in state whatever `sensitive` says.
 fn words(f: &Flow) -> (String, String) {
+    if let Fact::SensitiveOutput { name } = &f.fact {
+        return (
+            format!(
+                "root output `{name}` is marked sensitive, and Terraform stores its value in state in cleartext (`sensitive = true` only hides it from the CLI) ({})",
+                f.loc
+            ),
+            "Remove the output and let consumers read the secret from where it is kept (Vault with `ephemeral \"vault_kv_secret_v2\"`, hashicorp/vault >= 5.0), or protect the state backend and rotate the value.".into(),
+        );
+    }
     let Fact::RootOutput {
         source,
         name,

@@ -142,12 +142,19 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     )?;
     let collected = discover::collect(&args.paths, &args.var_files, args.sandbox.input_limits())?;
     let mut docs = collected.docs;
+    let mut skipped = collected.skipped;
     if args.skip_unknown {
-        // Hooks pass every staged `*.json`; only state and plan JSON are ours.
-        docs.retain(|d| {
+        // Hooks pass every staged `*.json`; only state and plan JSON are ours. The others are
+        // still named in the report.
+        let (keep, drop): (Vec<_>, Vec<_>) = docs.into_iter().partition(|d| {
             d.kind != DocKind::Detect
                 || discover::looks_like_terraform_json(&d.contents[..d.contents.len().min(4096)])
         });
+        docs = keep;
+        skipped.extend(drop.into_iter().map(|d| discover::Skipped {
+            path: d.path,
+            reason: "JSON, but not a Terraform state or plan (--skip-unknown)".into(),
+        }));
     }
     if docs.is_empty() && collected.errors.is_empty() && !args.skip_unknown {
         return Err(Error::Usage(format!(
@@ -177,6 +184,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let cx = Ctx {
         report: &report,
         docs: &docs,
+        skipped: &skipped,
         rules: &rules,
         threshold,
         color: use_color(args.color, args.output.is_some()),

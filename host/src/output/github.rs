@@ -74,16 +74,25 @@ pub fn render(w: &mut dyn Write, cx: &Ctx<'_>) -> std::io::Result<()> {
             escape_data(&e.message)
         )?;
     }
+    for s in cx.skipped {
+        writeln!(
+            w,
+            "::notice {}::{}",
+            props(&s.path, &None, "tfguard: not checked"),
+            escape_data(&format!("not checked: {}", s.reason))
+        )?;
+    }
     let c = cx.counts();
     writeln!(
         w,
-        "tfguard: {} errors, {} warnings, {} infos, {} suppressed; {} documents checked, {} document errors",
+        "tfguard: {} errors, {} warnings, {} infos, {} suppressed; {} documents checked, {} document errors, {} skipped",
         c.errors,
         c.warnings,
         c.infos,
         c.suppressed,
         cx.report.documents.len(),
-        cx.report.errors.len()
+        cx.report.errors.len(),
+        cx.skipped.len()
     )
 }
 

@@ -371,6 +371,10 @@ pub fn render(w: &mut dyn Write, cx: &Ctx<'_>) -> std::io::Result<()> {
             f.rule_id, f.message, s.reason, s.origin
         )?;
     }
+    // What the walk left out is named, one line each, so nothing is skipped unseen.
+    for s in cx.skipped {
+        writeln!(w, "not checked: {}: {}", s.path, s.reason)?;
+    }
     let c = cx.counts();
     let docs = cx.report.documents.len();
     let mut line = format!(
@@ -385,6 +389,12 @@ pub fn render(w: &mut dyn Write, cx: &Ctx<'_>) -> std::io::Result<()> {
         line.push_str(&format!(
             ", {} could not be checked",
             plural(cx.report.errors.len(), "document")
+        ));
+    }
+    if !cx.skipped.is_empty() {
+        line.push_str(&format!(
+            ", {} not checked",
+            plural(cx.skipped.len(), "file")
         ));
     }
     let failing = cx.report.findings.iter().filter(|f| cx.fails(f)).count();
@@ -486,6 +496,7 @@ mod tests {
             let cx = Ctx {
                 report: &report,
                 docs: &docs,
+                skipped: &[],
                 rules: &[],
                 threshold: Severity::Error,
                 color: false,

@@ -68,6 +68,11 @@ pub fn to_value(cx: &Ctx<'_>) -> Value {
         .iter()
         .map(|d| json!({"path": d.path, "recognised_as": d.recognised_as}))
         .collect();
+    let skipped: Vec<Value> = cx
+        .skipped
+        .iter()
+        .map(|s| json!({"path": s.path, "reason": s.reason}))
+        .collect();
     let failed = !cx.report.errors.is_empty() || cx.report.findings.iter().any(|f| cx.fails(f));
     json!({
         "version": SCHEMA_VERSION,
@@ -79,12 +84,14 @@ pub fn to_value(cx: &Ctx<'_>) -> Value {
             "suppressed": c.suppressed,
             "documents": cx.report.documents.len(),
             "document_errors": cx.report.errors.len(),
+            "skipped": cx.skipped.len(),
             "fail_on": sev_str(cx.threshold),
             "failed": failed,
         },
         "findings": findings,
         "errors": errors,
         "documents": documents,
+        "skipped": skipped,
     })
 }
 

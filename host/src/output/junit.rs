@@ -97,10 +97,13 @@ pub fn render(w: &mut dyn Write, cx: &Ctx<'_>) -> std::io::Result<()> {
         }
         (cases.len(), fail, err, skip)
     };
-    let total = suites.values().fold((0, 0, 0, 0), |acc, c| {
+    let mut total = suites.values().fold((0, 0, 0, 0), |acc, c| {
         let t = tally(c);
         (acc.0 + t.0, acc.1 + t.1, acc.2 + t.2, acc.3 + t.3)
     });
+    // Each file the walk left out is a skipped test of its own suite.
+    total.0 += cx.skipped.len();
+    total.3 += cx.skipped.len();
 
     let mut x = Writer::new_with_indent(&mut *w, b' ', 2);
     x.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -124,6 +127,29 @@ pub fn render(w: &mut dyn Write, cx: &Ctx<'_>) -> std::io::Result<()> {
                         for c in cases {
                             write_case(x, cx, path, c)?;
                         }
+                        Ok(())
+                    })?;
+            }
+            for s in cx.skipped {
+                x.create_element("testsuite")
+                    .with_attribute(("name", s.path.as_str()))
+                    .with_attribute(("tests", "1"))
+                    .with_attribute(("failures", "0"))
+                    .with_attribute(("errors", "0"))
+                    .with_attribute(("skipped", "1"))
+                    .write_inner_content(|x| {
+                        x.create_element("testcase")
+                            .with_attribute(("classname", s.path.as_str()))
+                            .with_attribute(("name", "not checked"))
+                            .write_inner_content(|x| {
+                                x.create_element("skipped")
+                                    .with_attribute((
+                                        "message",
+                                        format!("not checked: {}", s.reason).as_str(),
+                                    ))
+                                    .write_empty()?;
+                                Ok(())
+                            })?;
                         Ok(())
                     })?;
             }

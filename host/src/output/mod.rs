@@ -10,6 +10,7 @@ pub mod sarif;
 use std::io::Write;
 
 use crate::cli::Format;
+use crate::discover::Skipped;
 use crate::runtime::wit::{Document, Finding, Report, RuleInfo, Severity};
 
 /// The project's home, and where each rule's documentation (`policies/rules/<ID>.md`) is published.
@@ -25,6 +26,8 @@ pub struct Ctx<'a> {
     pub report: &'a Report,
     /// The checked documents, for source snippets.
     pub docs: &'a [Document],
+    /// What the directory walk saw and left out, with why; every format names them.
+    pub skipped: &'a [Skipped],
     pub rules: &'a [RuleInfo],
     /// Lowest severity that fails the gate.
     pub threshold: Severity,

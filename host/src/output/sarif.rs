@@ -143,7 +143,7 @@ pub fn to_value(cx: &Ctx<'_>) -> Value {
         })
         .collect();
 
-    let notifications: Vec<Value> = cx
+    let mut notifications: Vec<Value> = cx
         .report
         .errors
         .iter()
@@ -161,6 +161,17 @@ pub fn to_value(cx: &Ctx<'_>) -> Value {
             })
         })
         .collect();
+    // Files the walk left out: notes, so a viewer shows what was not checked.
+    notifications.extend(cx.skipped.iter().map(|s| {
+        json!({
+            "level": "note",
+            "message": { "text": format!("not checked: {}", s.reason) },
+            "locations": [{
+                "physicalLocation": { "artifactLocation": artifact(&s.path) }
+            }],
+            "properties": { "skipped": true },
+        })
+    }));
 
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -1,0 +1,9 @@
+/*
+  Creates the queue
+*/
+resource "genesyscloud_routing_queue" "queue" {
+  name = var.queue_name
+  members {
+    user_id = var.user_id
+  }
+}

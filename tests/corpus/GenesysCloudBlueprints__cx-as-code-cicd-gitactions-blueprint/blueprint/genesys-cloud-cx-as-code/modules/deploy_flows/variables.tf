@@ -1,0 +1,3 @@
+output "flow_id" {
+  value = genesyscloud_flow.classifier_flow.id
+}

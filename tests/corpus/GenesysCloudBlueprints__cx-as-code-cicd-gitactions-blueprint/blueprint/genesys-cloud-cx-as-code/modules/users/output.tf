@@ -1,0 +1,3 @@
+output "user_ids" {
+  value = ["${genesyscloud_user.sheldoncooper_agent.id}"]
+}

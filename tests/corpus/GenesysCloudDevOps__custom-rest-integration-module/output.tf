@@ -1,0 +1,7 @@
+output "integration_id" {
+    value = genesyscloud_integration.integration.id
+}
+
+output "integration_name" {
+    value = var.integration_name
+}

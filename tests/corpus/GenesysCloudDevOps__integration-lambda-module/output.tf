@@ -1,0 +1,3 @@
+output "genesys_integration_id" {
+  value = genesyscloud_integration.LambdaDataIntegration.id
+}
