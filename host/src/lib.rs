@@ -12,6 +12,7 @@ pub mod packs;
 pub mod provision;
 pub mod runtime;
 pub mod secret;
+pub mod tls;
 pub mod vault;
 
 /// Entry points for the fuzz targets in `fuzz/`: the host's parsers of untrusted text.

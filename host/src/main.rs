@@ -12,6 +12,8 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // Before any HTTP client (Vault, Genesys) is built: reqwest has no provider of its own.
+    tfguard::tls::init();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
