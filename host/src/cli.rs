@@ -120,6 +120,8 @@ pub enum Format {
     Github,
     /// JUnit XML, for CI test reports (GitLab, Jenkins).
     Junit,
+    /// GitLab Code Quality JSON (`artifacts:reports:codequality`), for the merge-request widget.
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
