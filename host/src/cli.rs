@@ -33,6 +33,17 @@ pub enum Command {
     Destroy(crate::provision::args::ApplyArgs),
     /// Print an access token for the client whose credentials are in Vault.
     Token(crate::provision::args::TokenArgs),
+    /// Print a shell completion script to stdout, e.g. `tfguard completions bash`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout, or write one page per command into DIR.
+    Man {
+        /// Write tfguard.1 and tfguard-<command>.1 into DIR (e.g. share/man/man1) instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -31,6 +31,8 @@ fn main() -> ExitCode {
         Command::Rotate(args) => commands::rotate::run(args),
         Command::Destroy(args) => commands::destroy::run(args),
         Command::Token(args) => commands::token::run(args),
+        Command::Completions { shell } => commands::shell::completions(*shell),
+        Command::Man { dir } => commands::shell::man(dir.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),
