@@ -474,8 +474,8 @@ fn gitlab_reports_document_errors_and_relative_paths() {
         "infra/bad.tfstate",
         "{\n  \"version\": 4,\n  \"resources\": [\n}\n",
     );
-    // The same secret-named literal twice in one block: two findings of one rule on one
-    // resource, which must still get two fingerprints.
+    // The same literal secret in two clients: findings of one rule in one file, each with its
+    // own fingerprint.
     write(
         dir.path(),
         "infra/main.tf",
