@@ -55,9 +55,12 @@ fn each_shell_gets_a_script_naming_the_subcommands_and_flags() {
             let bare = f.trim_start_matches('-');
             assert!(script.contains(bare), "{shell}: no `{f}`");
         }
-        // Value completions come from the definition too: the formats, gitlab included.
-        for v in ["sarif", "junit", "gitlab"] {
-            assert!(script.contains(v), "{shell}: no format `{v}`");
+        // Value completions come from the definition too: the formats, gitlab included
+        // (clap_complete's powershell and elvish scripts complete flags, not values).
+        if ["bash", "zsh", "fish"].contains(&shell) {
+            for v in ["sarif", "junit", "gitlab"] {
+                assert!(script.contains(v), "{shell}: no format `{v}`");
+            }
         }
     }
     let o = run(tfguard().args(["completions", "tcsh"]));
@@ -94,7 +97,7 @@ ask tfguard check --format ''
         .unwrap();
     let (out, err) = text(&o);
     assert!(o.status.success(), "{out}{err}");
-    assert!(out.contains("complete -F _tfguard"), "{out}");
+    assert!(out.contains(" -F _tfguard tfguard"), "{out}");
     let lines: Vec<&str> = out.lines().collect();
     let answer = |q: &str| {
         lines
