@@ -1,8 +1,9 @@
 //! The TLS crypto provider. reqwest and vaultrs are built with `rustls-no-provider` so the
-//! default aws-lc-rs provider (a C library built through cmake, a third of a clean build) is
-//! not compiled; rustls's `ring` provider is installed as the process default instead, before
-//! any HTTP client is built. Certificate verification is unchanged: the platform verifier with
-//! the system roots (honouring `SSL_CERT_FILE`/`SSL_CERT_DIR`), plus `VAULT_CACERT` for Vault.
+//! default aws-lc-rs provider (a C library built through cmake: 67 s of CPU on the 2-core
+//! machine, against 38 s for ring and rustls together) is not compiled; rustls's `ring`
+//! provider is installed as the process default instead, before any HTTP client is built.
+//! Certificate verification is unchanged: the platform verifier with the system roots
+//! (honouring `SSL_CERT_FILE`/`SSL_CERT_DIR`), plus `VAULT_CACERT` for Vault.
 
 /// Installs the `ring` provider as the process default. Idempotent: later calls, or a provider
 /// some other code installed first, are left alone (the first one stays).
