@@ -12,7 +12,7 @@ use quick_xml::events::Event;
 use serde_json::Value;
 
 const SEED_SECRET: &str = "Xk9mP2vL7qR4tW8nB3cF6hJ1dG5sA0zY";
-const FORMATS: [&str; 5] = ["human", "json", "sarif", "github", "junit"];
+const FORMATS: [&str; 6] = ["human", "json", "sarif", "github", "junit", "gitlab"];
 
 /// `tfguard check <args>` from the repository root, so paths in reports are relative.
 fn check(args: &[&str]) -> Output {
@@ -215,35 +215,7 @@ fn json_output_file_is_written_atomically() {
 
 #[test]
 fn sarif_validates_against_the_official_schema() {
-    let mut schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("tests/schemas/sarif-schema-2.1.0.json")).unwrap(),
-    )
-    .unwrap();
-    // The official schema's `language` patterns have a stray `]`. ECMA-262 (the regex dialect
-    // of JSON Schema) reads it as a literal; the Rust validator's meta-schema check rejects it, so
-    // it is escaped here, in memory, with the same meaning. Nothing we emit uses `language`.
-    fn fix(v: &mut Value, n: &mut usize) {
-        match v {
-            Value::String(s) if s == "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$" => {
-                *s = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$".into();
-                *n += 1;
-            }
-            Value::Array(a) => a.iter_mut().for_each(|x| fix(x, n)),
-            Value::Object(o) => o.values_mut().for_each(|x| fix(x, n)),
-            _ => {}
-        }
-    }
-    let mut fixed = 0;
-    fix(&mut schema, &mut fixed);
-    assert!(
-        fixed > 0,
-        "the upstream pattern changed; drop this workaround"
-    );
-    // This copy (AdaCore/sarif-ada) keeps the official root schema under `definitions/Root` and
-    // leaves the top level empty, which would accept anything; validate against that root.
-    assert!(schema.get("properties").is_none() && schema["definitions"]["Root"].is_object());
-    schema["$ref"] = Value::from("#/definitions/Root");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let validator = sarif_validator();
     let dir = tempfile::tempdir().unwrap();
     let cfg = ignore_config(dir.path());
     write(
@@ -358,6 +330,194 @@ fn github_emits_escaped_workflow_commands() {
         }
     }
     assert!(out.lines().last().unwrap().starts_with("tfguard: "));
+}
+
+fn gitlab_validator() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/schemas/gitlab-codequality.json")).unwrap(),
+    )
+    .unwrap();
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+fn assert_valid(validator: &jsonschema::Validator, v: &Value, what: &str) {
+    let errs: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errs.is_empty(), "{what}: {errs:#?}\n{v:#}");
+}
+
+fn fingerprints_unique(issues: &[Value]) {
+    let mut seen = std::collections::BTreeSet::new();
+    for i in issues {
+        let fp = i["fingerprint"].as_str().expect("fingerprint");
+        assert!(seen.insert(fp), "fingerprint {fp} repeated");
+    }
+}
+
+#[test]
+fn gitlab_code_quality_validates_and_maps_every_unsuppressed_finding() {
+    let validator = gitlab_validator();
+    // The schema does reject what GitLab would not read.
+    for broken in [
+        serde_json::json!([{"description": "d", "check_name": "c", "fingerprint": "f", "severity": "fatal", "location": {"path": "a.tf", "lines": {"begin": 1}}}]),
+        serde_json::json!([{"description": "d", "check_name": "c", "fingerprint": "f", "severity": "info", "location": {"path": "./a.tf", "lines": {"begin": 1}}}]),
+        serde_json::json!([{"description": "d", "check_name": "c", "fingerprint": "f", "severity": "info", "location": {"path": "a.tf"}}]),
+        serde_json::json!([{"description": "d", "fingerprint": "f", "severity": "info", "location": {"path": "a.tf", "lines": {"begin": 1}}}]),
+        serde_json::json!({"issues": []}),
+    ] {
+        assert!(!validator.is_valid(&broken), "accepted {broken}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = ignore_config(dir.path());
+    for args in [
+        vec!["examples/seed", "--format", "gitlab"],
+        vec!["examples/seed", "--format", "gitlab", "--config", &cfg],
+    ] {
+        let o = check(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let v: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+        assert_valid(&validator, &v, &format!("{args:?}"));
+        let issues = v.as_array().unwrap();
+        fingerprints_unique(issues);
+
+        // One issue per unsuppressed finding, and the same findings as the JSON report.
+        let mut json_args = args.clone();
+        json_args[2] = "json";
+        let j = json_of(&json_args);
+        let open: Vec<&Value> = j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["suppressed"].is_null())
+            .collect();
+        assert_eq!(issues.len(), open.len(), "{args:?}");
+        for (f, i) in open.iter().zip(issues) {
+            assert!(
+                i["check_name"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(f["rule_id"].as_str().unwrap()),
+                "{i}"
+            );
+            assert_eq!(i["location"]["path"], f["path"]);
+            let want_line = f["span"]["line"].as_u64().unwrap_or(1);
+            assert_eq!(i["location"]["lines"]["begin"].as_u64(), Some(want_line));
+            let want_sev = match f["severity"].as_str().unwrap() {
+                "error" => "critical",
+                "warning" => "major",
+                _ => "info",
+            };
+            assert_eq!(i["severity"], want_sev);
+            assert!(
+                i["description"]
+                    .as_str()
+                    .unwrap()
+                    .contains(f["message"].as_str().unwrap())
+            );
+        }
+    }
+
+    // The seed's state leak: named by resource and attribute, since its line says nothing.
+    let v = json_of(&["examples/seed", "--format", "gitlab"]);
+    let issues = v.as_array().unwrap();
+    let leak = issues
+        .iter()
+        .find(|i| {
+            i["location"]["path"] == "examples/seed/terraform.tfstate"
+                && i["description"]
+                    .as_str()
+                    .unwrap()
+                    .contains("[resource random_password.oauth_client_secret, attribute result]")
+        })
+        .unwrap_or_else(|| panic!("no state issue in {v:#}"));
+    assert_eq!(leak["check_name"], "TFG001 secret-attribute-in-state");
+    assert_eq!(leak["severity"], "critical");
+    assert_eq!(leak["location"]["lines"]["begin"], 1);
+    assert!(
+        leak["content"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("/policies/rules/TFG001.md")
+    );
+    // With the ignore config the suppressed finding is left out of the report.
+    let suppressed = json_of(&["examples/seed", "--format", "gitlab", "--config", &cfg]);
+    assert!(
+        !suppressed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["fingerprint"] == leak["fingerprint"]),
+        "a suppressed finding is in the widget"
+    );
+    // Fingerprints are stable across runs.
+    let again = json_of(&["examples/seed", "--format", "gitlab"]);
+    assert_eq!(v, again);
+
+    // A clean tree is an empty report, which GitLab reads as "no issues".
+    let o = check(&["examples/fixed", "--format", "gitlab"]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout(&o)).unwrap(),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn gitlab_reports_document_errors_and_relative_paths() {
+    let validator = gitlab_validator();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "infra/bad.tfstate",
+        "{\n  \"version\": 4,\n  \"resources\": [\n}\n",
+    );
+    // The same literal secret in two clients: findings of one rule in one file, each with its
+    // own fingerprint.
+    write(
+        dir.path(),
+        "infra/main.tf",
+        "resource \"genesyscloud_oauth_client\" \"a\" {\n  name = \"a\"\n  client_secret = \"Zq8vN3kL0pW6rT2yH5cX9bJ4mG7sD1fA\"\n}\nresource \"genesyscloud_oauth_client\" \"b\" {\n  name = \"b\"\n  client_secret = \"Zq8vN3kL0pW6rT2yH5cX9bJ4mG7sD1fA\"\n}\n",
+    );
+    // Absolute paths under the working directory (a GitLab job runs in the project directory)
+    // become relative.
+    let o = run(tfguard()
+        .current_dir(dir.path())
+        .arg("check")
+        .arg(dir.path().join("infra"))
+        .args(["--format", "gitlab"]));
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}{err}");
+    let v: Value = serde_json::from_str(&out).expect("JSON");
+    assert_valid(&validator, &v, "document error");
+    let issues = v.as_array().unwrap();
+    fingerprints_unique(issues);
+    let e = issues
+        .iter()
+        .find(|i| i["check_name"] == "tfguard/document-error")
+        .unwrap_or_else(|| panic!("no document error in {v:#}"));
+    assert_eq!(e["severity"], "blocker");
+    assert_eq!(e["location"]["path"], "infra/bad.tfstate");
+    assert_eq!(e["location"]["lines"]["begin"], 4);
+    assert!(
+        e["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("document not checked: "),
+        "{e}"
+    );
+    assert!(
+        issues
+            .iter()
+            .any(|i| i["location"]["path"] == "infra/main.tf"),
+        "{v:#}"
+    );
+    assert!(
+        !out.contains("Zq8vN3kL0pW6rT2yH5cX9bJ4mG7sD1fA"),
+        "leaks the secret"
+    );
 }
 
 /// (suite name, case name, outcome) for every testcase.

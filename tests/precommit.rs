@@ -1,6 +1,6 @@
-//! The real `pre-commit` tool (PyPI, installed by scripts/setup) running this repository's
-//! `.pre-commit-hooks.yaml` in a temporary git repository: committing the seed's `secrets.tf`
-//! is blocked with the finding shown; a clean commit passes.
+//! The real `pre-commit` tool (PyPI, installed by `scripts/setup --test`) running this
+//! repository's `.pre-commit-hooks.yaml` in a temporary git repository: committing the seed's
+//! `secrets.tf` is blocked with the finding shown; a clean commit passes.
 //!
 //! The manifest is copied into a throwaway hook repository and referenced by commit, exactly as
 //! users reference tfguard's repository. The `tfguard-system` hook runs the binary cargo just
@@ -141,7 +141,7 @@ fn commit_with_seed_secrets_tf_is_blocked_and_a_clean_commit_passes() {
         .cmd("pre-commit", &repo)
         .arg("install")
         .output()
-        .expect("`pre-commit` not found: run scripts/setup");
+        .expect("`pre-commit` not found: run scripts/setup --test");
     assert!(install.status.success(), "{:?}", text(&install));
 
     // Clean commit: a fixed configuration plus an unrelated JSON file (skipped, not an error).

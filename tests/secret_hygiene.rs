@@ -14,14 +14,15 @@ use tfguard::output::{self, Ctx};
 use tfguard::runtime::wit::{DocKind, Document, Severity};
 use tfguard::runtime::{KnownValue, Limits, Runtime};
 
-const FORMATS: [Format; 5] = [
+const FORMATS: [Format; 6] = [
     Format::Human,
     Format::Json,
     Format::Sarif,
     Format::Github,
     Format::Junit,
+    Format::Gitlab,
 ];
-const FORMAT_NAMES: [&str; 5] = ["human", "json", "sarif", "github", "junit"];
+const FORMAT_NAMES: [&str; 6] = ["human", "json", "sarif", "github", "junit", "gitlab"];
 
 fn hcl_escape(s: &str) -> String {
     s.replace('\\', "\\\\")
@@ -191,7 +192,7 @@ proptest! {
                 std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
                 std::fs::write(&p, &d.contents).expect("write");
             }
-            let name = FORMAT_NAMES[(n / 20) % 5];
+            let name = FORMAT_NAMES[(n / 20) % FORMAT_NAMES.len()];
             let report_file = dir.path().join("report.out");
             let o = run_bounded(
                 tfguard().current_dir(dir.path()).args(["check", ".", "--format", name, "-o"]).arg(&report_file),

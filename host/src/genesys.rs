@@ -412,6 +412,7 @@ impl fmt::Debug for Client {
 }
 
 pub fn http_client() -> Result<reqwest::Client, GenesysError> {
+    crate::tls::init();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .connect_timeout(Duration::from_secs(10))

@@ -14,6 +14,7 @@ pub mod provision;
 pub mod runtime;
 pub mod secret;
 pub mod size;
+pub mod tls;
 pub mod vault;
 
 /// Entry points for the fuzz targets in `fuzz/`: the host's parsers of untrusted text.

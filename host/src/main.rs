@@ -12,6 +12,8 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // Before any HTTP client (Vault, Genesys) is built: reqwest has no provider of its own.
+    tfguard::tls::init();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -29,6 +31,8 @@ fn main() -> ExitCode {
         Command::Rotate(args) => commands::rotate::run(args),
         Command::Destroy(args) => commands::destroy::run(args),
         Command::Token(args) => commands::token::run(args),
+        Command::Completions { shell } => commands::shell::completions(*shell),
+        Command::Man { dir } => commands::shell::man(dir.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),

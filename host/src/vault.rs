@@ -351,6 +351,7 @@ impl Client {
         token: SecretString,
         namespace: Option<String>,
     ) -> Result<Client, VaultError> {
+        crate::tls::init();
         let url = url::Url::parse(addr)
             .map_err(|e| VaultError::Config(format!("VAULT_ADDR `{addr}` is not a URL: {e}")))?;
         match url.scheme() {

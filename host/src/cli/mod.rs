@@ -35,6 +35,17 @@ pub enum Command {
     Destroy(provision::ApplyArgs),
     /// Print an access token for the client whose credentials are in Vault.
     Token(provision::TokenArgs),
+    /// Print a shell completion script to stdout, e.g. `tfguard completions bash`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout, or write one page per command into DIR.
+    Man {
+        /// Write tfguard.1 and tfguard-<command>.1 into DIR (e.g. share/man/man1) instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -125,6 +136,8 @@ pub enum Format {
     Github,
     /// JUnit XML, for CI test reports (GitLab, Jenkins).
     Junit,
+    /// GitLab Code Quality JSON (`artifacts:reports:codequality`), for the merge-request widget.
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

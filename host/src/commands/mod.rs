@@ -6,4 +6,5 @@ pub mod destroy;
 pub mod plan;
 pub mod rotate;
 pub mod rules;
+pub mod shell;
 pub mod token;

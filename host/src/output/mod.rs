@@ -2,6 +2,7 @@
 //! sees a secret value (the guest never puts one in a finding), and the seed tests check that.
 
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -99,6 +100,7 @@ pub fn render(format: Format, cx: &Ctx<'_>, w: &mut dyn Write) -> std::io::Resul
         Format::Sarif => sarif::render(w, cx),
         Format::Github => github::render(w, cx),
         Format::Junit => junit::render(w, cx),
+        Format::Gitlab => gitlab::render(w, cx),
     }
 }
 
