@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod diff;
 pub mod discover;
 pub mod error;
 pub mod genesys;

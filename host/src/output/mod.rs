@@ -103,6 +103,16 @@ pub fn render(format: Format, cx: &Ctx<'_>, w: &mut dyn Write) -> std::io::Resul
 /// Writes `bytes` to `path` through a temp file in the same directory and a rename, so a
 /// reader (or a crash) never sees a half-written report.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, bytes, None)
+}
+
+/// [`write_atomic`] that gives the new file `perms` (a replaced source file keeps its mode;
+/// the temp file would otherwise be private).
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    perms: Option<std::fs::Permissions>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -111,6 +121,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .prefix(".tfguard-report")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
+    if let Some(p) = perms {
+        tmp.as_file().set_permissions(p)?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
