@@ -238,10 +238,23 @@ pub fn fix(
             if !wanted(req, &f.rule_id) {
                 continue;
             }
-            let Some((_, fixer)) = FIXES.iter().find(|(id, _)| *id == f.rule_id) else {
+            let Some((id, fixer)) = FIXES.iter().find(|(id, _)| *id == f.rule_id) else {
                 continue;
             };
-            for p in fixer(&cx, f) {
+            // Files in Terraform's JSON syntax are not edited: the fix is the instruction.
+            let proposals = if hcl::is_json_syntax(&f.path) {
+                vec![Proposal::manual(
+                    id,
+                    format!(
+                        "fix {} by hand (JSON syntax is not edited)",
+                        f.address.as_deref().unwrap_or("the finding")
+                    ),
+                    f.remediation.clone(),
+                )]
+            } else {
+                fixer(&cx, f)
+            };
+            for p in proposals {
                 candidates.push(Candidate {
                     proposal: p,
                     anchor: Anchor {

@@ -63,3 +63,34 @@ fn seed_with_unsafe_fixes_passes_and_is_idempotent() {
     let again = fix(&apply(&docs, &r), &settings(), &req).expect("fix");
     assert!(again.files.is_empty(), "second run changed files");
 }
+
+#[test]
+fn json_syntax_is_not_edited_but_its_fixes_are_listed_as_manual() {
+    let docs: Vec<Document> = ["main.tf.json", "variables.tf.json"]
+        .iter()
+        .map(|n| {
+            let p = format!("{}/../examples/seed-json/{n}", env!("CARGO_MANIFEST_DIR"));
+            Document::new(
+                format!("seed-json/{n}"),
+                DocKind::Hcl,
+                std::fs::read(&p).expect("seed-json"),
+            )
+        })
+        .collect();
+    let req = FixRequest {
+        unsafe_fixes: true,
+        rules: Vec::new(),
+    };
+    let r = fix(&docs, &settings(), &req).expect("fix");
+    assert!(r.files.is_empty());
+    let manual: Vec<&str> = r
+        .fixes
+        .iter()
+        .filter(|i| i.safety == Safety::Manual && !i.applied)
+        .map(|i| i.rule_id.as_str())
+        .collect();
+    for id in ["TFG044", "TFG040", "TFG043", "TFG030", "TFG010", "TFG012"] {
+        assert!(manual.contains(&id), "{id} not listed: {manual:?}");
+    }
+    assert!(r.fixes.iter().all(|i| i.why.contains("tfguard rotate")));
+}
