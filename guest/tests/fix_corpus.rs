@@ -1,4 +1,4 @@
-//! Fixing every HCL module of the corpus (`tests/corpus/`), the examples and the rule
+//! Fixing every HCL module (native and JSON syntax) of the corpus (`tests/corpus/`), the examples and the rule
 //! fixtures, unsafe fixes included, never produces a file that fails to parse, and a second
 //! run changes nothing. The fixtures are where most fixes apply; the corpus is real code.
 
@@ -18,7 +18,15 @@ fn settings() -> Settings {
     }
 }
 
-/// Native `.tf` files grouped by directory (one module each), those that parse.
+fn parses(path: &str, bytes: &[u8]) -> bool {
+    if path.ends_with(".tf.json") {
+        tfguard_guest::hcl::parse_json(path, bytes, &Default::default()).is_ok()
+    } else {
+        tfguard_guest::hcl::parse(path, bytes).is_ok()
+    }
+}
+
+/// `.tf` and `.tf.json` files grouped by directory (one module each), those that parse.
 fn modules() -> BTreeMap<PathBuf, Vec<Document>> {
     let mut files = Vec::new();
     for dir in [
@@ -31,11 +39,12 @@ fn modules() -> BTreeMap<PathBuf, Vec<Document>> {
     }
     let mut out: BTreeMap<PathBuf, Vec<Document>> = BTreeMap::new();
     for p in files {
-        if p.extension().is_none_or(|e| e != "tf") {
+        let name = p.display().to_string();
+        if !(name.ends_with(".tf") || name.ends_with(".tf.json")) {
             continue;
         }
         let bytes = std::fs::read(&p).expect("read");
-        if tfguard_guest::hcl::parse("x.tf", &bytes).is_err() {
+        if !parses(&name, &bytes) {
             continue;
         }
         let dir = p.parent().expect("parent").to_path_buf();
@@ -60,14 +69,12 @@ fn fixing_the_corpus_keeps_every_file_parsing_and_is_idempotent() {
         let r = fix(&docs, &settings(), &req)
             .unwrap_or_else(|e| panic!("{}: {}", dir.display(), e.message));
         for f in &r.files {
-            if let Err(e) = tfguard_guest::hcl::parse(&f.path, &f.contents) {
-                panic!(
-                    "{}: fixed text does not parse: {}\n{}",
-                    f.path,
-                    e.message,
-                    String::from_utf8_lossy(&f.contents)
-                );
-            }
+            assert!(
+                parses(&f.path, &f.contents),
+                "{}: fixed text does not parse:\n{}",
+                f.path,
+                String::from_utf8_lossy(&f.contents)
+            );
         }
         assert!(
             r.report.errors.is_empty(),

@@ -13,6 +13,7 @@ use crate::types::{Document, Finding, Report, Settings, SettingsError, Span};
 
 mod client_secret;
 mod generator;
+mod json;
 mod manual;
 mod provider_source;
 mod refs;
@@ -103,15 +104,41 @@ pub struct FixCx<'a> {
     pub prep: &'a Prepared,
     pub modules: &'a [Module],
     pub indexes: Vec<ModuleIndex<'a>>,
+    /// The text of each `.tf.json` file, which JSON fixes edit (the modules hold HCL
+    /// generated from it).
+    json: BTreeMap<String, String>,
 }
 
 impl<'a> FixCx<'a> {
-    fn new(prep: &'a Prepared, modules: &'a [Module]) -> Self {
+    fn new(prep: &'a Prepared, modules: &'a [Module], docs: &[Document]) -> Self {
+        let json = docs
+            .iter()
+            .filter(|d| is_tf_json(&d.path))
+            .filter_map(|d| Some((d.path.clone(), String::from_utf8(d.contents.clone()).ok()?)))
+            .collect();
         FixCx {
             prep,
             modules,
             indexes: modules.iter().map(ModuleIndex::new).collect(),
+            json,
         }
+    }
+
+    /// The text fixes edit for `path`: a native file's source, or a `.tf.json` file's JSON.
+    pub fn text_of(&self, path: &str) -> Option<&str> {
+        match self.native_file(path) {
+            Some(f) => Some(&f.src),
+            None => self.json.get(path).map(String::as_str),
+        }
+    }
+
+    /// A finding's span as a byte range of [`FixCx::text_of`] its file, with that text.
+    pub fn span_range(&self, f: &Finding) -> Option<(&str, std::ops::Range<usize>)> {
+        let src = self.text_of(&f.path)?;
+        let s = f.span?;
+        let a = text::offset_of(src, s.line, s.column)?;
+        let b = text::offset_of(src, s.end_line, s.end_column)?;
+        (b >= a).then_some((src, a..b))
     }
 
     /// The module holding file `path`, with its index.
@@ -142,6 +169,16 @@ impl<'a> FixCx<'a> {
         (!item.file.lines.is_mapped()).then_some((m, item))
     }
 
+    /// The block a finding's address names, also in a `.tf.json` file (whose body is the
+    /// HCL generated from it: for reading, not for edits).
+    pub fn item_any(&self, f: &Finding) -> Option<&crate::hcl::Item<'a>> {
+        let mut addr = f.address.as_deref()?;
+        while let Some(rest) = addr.strip_prefix("module.") {
+            addr = rest.split_once('.')?.1;
+        }
+        self.module_of(&f.path)?.1.get(addr)
+    }
+
     /// A finding's span as a byte range of its (native) file.
     pub fn range(&self, f: &Finding) -> Option<(&'a hcl::HclFile, std::ops::Range<usize>)> {
         let file = self.native_file(&f.path)?;
@@ -156,7 +193,33 @@ impl<'a> FixCx<'a> {
     }
 }
 
+/// `.tf.json` (not `.tfvars.json`).
+pub fn is_tf_json(path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with(".tf.json")
+}
+
+/// A string literal in the syntax of `path`.
+pub fn quote_for(path: &str, s: &str) -> String {
+    if is_tf_json(path) {
+        json::quote(s)
+    } else {
+        text::quote(s)
+    }
+}
+
+/// Does the fixed text still parse?
+fn parses(path: &str, text: &str) -> bool {
+    if is_tf_json(path) {
+        hcl::parse_json(path, text.as_bytes(), &hcl::JsonHints::default()).is_ok()
+    } else {
+        hcl::parse(path, text.as_bytes()).is_ok()
+    }
+}
+
 type Fixer = fn(&FixCx<'_>, &Finding) -> Vec<Proposal>;
+
+/// The rules whose fixes also edit `.tf.json` files; the others list the instruction there.
+const JSON_FIXES: &[&str] = &["TFG030", "TFG040", "TFG043", "TFG044"];
 
 /// The fix of each rule that has one, keyed by the rule id.
 pub static FIXES: &[(&str, Fixer)] = &[
@@ -232,7 +295,7 @@ pub fn fix(
 
     for _ in 0..MAX_PASSES {
         let (report, modules) = engine::check_prepared(&docs, settings, &prep);
-        let cx = FixCx::new(&prep, &modules);
+        let cx = FixCx::new(&prep, &modules, &docs);
         let mut candidates = Vec::new();
         for f in report.findings.iter().filter(|f| f.suppressed.is_none()) {
             if !wanted(req, &f.rule_id) {
@@ -242,7 +305,7 @@ pub fn fix(
                 continue;
             };
             // Files in Terraform's JSON syntax are not edited: the fix is the instruction.
-            let proposals = if hcl::is_json_syntax(&f.path) {
+            let proposals = if hcl::is_json_syntax(&f.path) && !JSON_FIXES.contains(id) {
                 vec![Proposal::manual(
                     id,
                     format!(
@@ -324,7 +387,7 @@ pub fn fix(
         let mut new_text: BTreeMap<String, String> = BTreeMap::new();
         let mut ok: Vec<bool> = vec![true; accepted.len()];
         for path in paths {
-            let Some(file) = cx.native_file(path) else {
+            let Some(src) = cx.text_of(path) else {
                 continue;
             };
             let edits_of = |c: &Candidate| -> Vec<Edit> {
@@ -339,8 +402,8 @@ pub fn fix(
             all.sort();
             all.dedup();
             let refs: Vec<&Edit> = all.iter().collect();
-            let text = text::apply(&file.src, &refs);
-            if hcl::parse(path, text.as_bytes()).is_ok() {
+            let text = text::apply(src, &refs);
+            if parses(path, &text) {
                 new_text.insert(path.to_string(), text);
                 continue;
             }
@@ -356,14 +419,14 @@ pub fn fix(
                 trial.sort();
                 trial.dedup();
                 let refs: Vec<&Edit> = trial.iter().collect();
-                if hcl::parse(path, text::apply(&file.src, &refs).as_bytes()).is_ok() {
+                if parses(path, &text::apply(src, &refs)) {
                     kept = trial;
                 } else {
                     ok[i] = false;
                 }
             }
             let refs: Vec<&Edit> = kept.iter().collect();
-            new_text.insert(path.to_string(), text::apply(&file.src, &refs));
+            new_text.insert(path.to_string(), text::apply(src, &refs));
         }
         // A proposal that spans files is all or nothing: if one file dropped it, or a file
         // it edits is not editable, it is not applied anywhere this pass.
@@ -372,7 +435,7 @@ pub fn fix(
                 .proposal
                 .edits
                 .iter()
-                .all(|e| cx.native_file(&e.path).is_some());
+                .all(|e| cx.text_of(&e.path).is_some());
             if !editable {
                 ok[i] = false;
             }
@@ -405,7 +468,7 @@ pub fn fix(
                 .flat_map(|c| c.proposal.edits.iter().map(|e| e.path.as_str()))
                 .collect();
             for path in paths {
-                let Some(file) = cx.native_file(path) else {
+                let Some(src) = cx.text_of(path) else {
                     continue;
                 };
                 let mut all: Vec<Edit> = keep
@@ -415,8 +478,8 @@ pub fn fix(
                 all.sort();
                 all.dedup();
                 let refs: Vec<&Edit> = all.iter().collect();
-                let text = text::apply(&file.src, &refs);
-                if hcl::parse(path, text.as_bytes()).is_ok() {
+                let text = text::apply(src, &refs);
+                if parses(path, &text) {
                     new_text.insert(path.to_string(), text);
                 }
             }

@@ -1,8 +1,8 @@
 //! TFG044: the Genesys Cloud provider required from the wrong source. Safe: the source address
 //! names the same resources; the state then moves with `terraform state replace-provider`.
 
-use super::text::{self, Edit};
-use super::{FixCx, Proposal, Safety};
+use super::text::Edit;
+use super::{FixCx, Proposal, Safety, quote_for};
 use crate::types::Finding;
 
 pub fn fix(cx: &FixCx<'_>, f: &Finding) -> Vec<Proposal> {
@@ -13,15 +13,15 @@ pub fn fix(cx: &FixCx<'_>, f: &Finding) -> Vec<Proposal> {
     if good.is_empty() {
         return Vec::new();
     }
-    // In state or plan JSON (or a JSON-syntax file): only the instruction.
-    let Some((file, r)) = cx.range(f) else {
+    // In state or plan JSON: only the instruction.
+    let Some((src, r)) = cx.span_range(f) else {
         return vec![Proposal::manual(
             "TFG044",
             format!("move the state to `{good}`"),
             f.remediation.clone(),
         )];
     };
-    let Some(old) = file.src[r.clone()]
+    let Some(old) = src[r.clone()]
         .strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
     else {
@@ -43,6 +43,6 @@ pub fn fix(cx: &FixCx<'_>, f: &Finding) -> Vec<Proposal> {
         why: format!(
             "`{old}` is not the Genesys Cloud provider; the resources are the same under `{good}`. Existing state still names the old provider: run `terraform state replace-provider registry.terraform.io/{short} registry.terraform.io/{good}` before the next plan."
         ),
-        edits: vec![Edit::new(file, r, text::quote(good))],
+        edits: vec![Edit::at(&f.path, r, quote_for(&f.path, good))],
     }]
 }

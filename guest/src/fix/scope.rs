@@ -3,8 +3,8 @@
 //! of the suggested area fit, the `:readonly` one is taken (least privilege; TFG033 would ask
 //! for it next).
 
-use super::text::{self, Edit};
-use super::{FixCx, Proposal, Safety};
+use super::text::Edit;
+use super::{FixCx, Proposal, Safety, quote_for};
 use crate::oauth::scopes::{Catalogue, READONLY, Verdict};
 use crate::types::Finding;
 
@@ -32,11 +32,11 @@ pub fn fix(cx: &FixCx<'_>, f: &Finding) -> Vec<Proposal> {
     let Some(d) = cx.oauth() else {
         return Vec::new();
     };
-    let Some((file, r)) = cx.range(f) else {
+    let Some((src, r)) = cx.span_range(f) else {
         return Vec::new();
     };
     // Only a literal at the finding: a scope from a variable is fixed where it is defined.
-    let Some(old) = file.src[r.clone()]
+    let Some(old) = src[r.clone()]
         .strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
     else {
@@ -67,7 +67,7 @@ pub fn fix(cx: &FixCx<'_>, f: &Finding) -> Vec<Proposal> {
                 ""
             }
         ),
-        edits: vec![Edit::new(file, r, text::quote(new))],
+        edits: vec![Edit::at(&f.path, r, quote_for(&f.path, new))],
     }]
 }
 

@@ -43,6 +43,15 @@ impl Edit {
         }
     }
 
+    /// An edit of the text of file `path` (native HCL or `.tf.json`).
+    pub fn at(path: &str, range: Range<usize>, text: impl Into<String>) -> Edit {
+        Edit {
+            path: path.to_string(),
+            range,
+            text: text.into(),
+        }
+    }
+
     /// Two edits touch the same bytes, or insert at the same point (whose order between two
     /// fixes would be arbitrary).
     pub fn overlaps(&self, o: &Edit) -> bool {

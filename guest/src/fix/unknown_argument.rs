@@ -51,6 +51,9 @@ pub fn fix(cx: &FixCx<'_>, f: &Finding) -> Vec<Proposal> {
     let Some(d) = cx.oauth() else {
         return Vec::new();
     };
+    if super::is_tf_json(&f.path) {
+        return fix_json(cx, f, attr, &d);
+    }
     let Some((_, item)) = cx.item(f) else {
         return Vec::new();
     };
@@ -158,6 +161,123 @@ pub fn fix(cx: &FixCx<'_>, f: &Finding) -> Vec<Proposal> {
                         .join(" + ")
                 ),
                 edits: vec![Edit::new(file, r, format!("{to} = {}", text::quote(grant)))],
+            }]
+        }
+        _ => manual(f.remediation.clone()),
+    }
+}
+
+/// The same fixes in a `.tf.json` file, edited as JSON: the finding points at the key.
+fn fix_json(
+    cx: &FixCx<'_>,
+    f: &Finding,
+    attr: &str,
+    d: &crate::oauth::data::OauthData,
+) -> Vec<Proposal> {
+    use super::json;
+    let Some((src, r)) = cx.span_range(f) else {
+        return Vec::new();
+    };
+    let Some((key, value)) = json::member(src, r.start) else {
+        return Vec::new();
+    };
+    let address = f.address.as_deref().unwrap_or("the client");
+    let manual = |why: String| {
+        vec![Proposal::manual(
+            "TFG040",
+            format!("replace `{attr}` on {address}"),
+            why,
+        )]
+    };
+    let Some(renamed) = d.schema.renamed.get(attr) else {
+        return manual(f.remediation.clone());
+    };
+    let to = renamed.to.as_str();
+    if to.is_empty() || to == "client_secret" {
+        return json::remove_member(src, r.start)
+            .map(|range| Proposal {
+                rule_id: "TFG040",
+                title: format!("remove `{attr}` from {address}"),
+                safety: Safety::Safe,
+                why: format!(
+                    "{}: the provider has no such argument, so Terraform rejects it and nothing depends on it.",
+                    renamed.why
+                ),
+                edits: vec![Edit::at(&f.path, range, "")],
+            })
+            .into_iter()
+            .collect();
+    }
+    if cx
+        .item_any(f)
+        .and_then(|i| i.body())
+        .is_some_and(|b| b.get_attribute(to).is_some())
+    {
+        return manual(format!(
+            "Both `{attr}` and `{to}` are set: keep `{to}` and delete `{attr}` after checking they agree."
+        ));
+    }
+    let Some(target) = d.argument(to) else {
+        return manual(f.remediation.clone());
+    };
+    let parsed: Option<serde_json::Value> = serde_json::from_str(&src[value.clone()]).ok();
+    match (target.ty.as_str(), parsed) {
+        ("set_string", Some(serde_json::Value::Array(_))) => vec![Proposal {
+            rule_id: "TFG040",
+            title: format!("rename `{attr}` → `{to}` on {address}"),
+            safety: Safety::Safe,
+            why: format!(
+                "{}: Terraform rejects `{attr}`; `{to}` takes the same values.",
+                renamed.why
+            ),
+            edits: vec![Edit::at(&f.path, key, json::quote(to))],
+        }],
+        ("set_string", Some(serde_json::Value::String(_))) => vec![Proposal {
+            rule_id: "TFG040",
+            title: format!("rename `{attr}` → `{to}` on {address}"),
+            safety: Safety::Safe,
+            why: format!(
+                "{}: Terraform rejects `{attr}`; `{to}` takes the same value, as a list.",
+                renamed.why
+            ),
+            edits: vec![
+                Edit::at(&f.path, key, json::quote(to)),
+                Edit::at(&f.path, value.clone(), format!("[{}]", &src[value])),
+            ],
+        }],
+        ("string", Some(v)) if to == "authorized_grant_type" => {
+            let grants: Option<Vec<String>> = match v {
+                serde_json::Value::String(s) => Some(vec![s]),
+                serde_json::Value::Array(a) => a
+                    .into_iter()
+                    .map(|x| x.as_str().map(str::to_string))
+                    .collect(),
+                _ => None,
+            };
+            let Some(grants) = grants else {
+                return manual(f.remediation.clone());
+            };
+            let Some(grant) = genesys_grant(&grants) else {
+                return manual(f.remediation.clone());
+            };
+            vec![Proposal {
+                rule_id: "TFG040",
+                title: format!("`{attr}` → `{to} = \"{grant}\"` on {address}"),
+                safety: Safety::Unsafe,
+                why: format!(
+                    "{}: {} maps to the Genesys Cloud grant `{grant}` (refresh tokens come with it). The grant decides how the client authenticates, so check it is the flow the application uses.",
+                    renamed.why,
+                    grants
+                        .iter()
+                        .map(|g| format!("`{g}`"))
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                ),
+                edits: vec![Edit::at(
+                    &f.path,
+                    key.start..value.end,
+                    format!("{}: {}", json::quote(to), json::quote(grant)),
+                )],
             }]
         }
         _ => manual(f.remediation.clone()),
