@@ -343,3 +343,37 @@ fn bad_input_is_exit_2_and_nothing_is_written() {
     let o = run(tfguard().args(["fix"]).arg(tmp.path().join("missing")));
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn diff_never_prints_a_hard_coded_secret() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        "resource \"genesyscloud_oauth_client\" \"app\" {\n  name                     = \"App\"\n  authorized_grant_type    = \"CODE\"\n  registered_redirect_uris = [\"https://app.example.com/callback\"]\n  scopes                   = [\"users:readonly\"]\n  client_secret            = \"Hard-C0ded-S3cret-Value\"\n}\n",
+    )
+    .expect("write");
+    let o = run(tfguard()
+        .current_dir(tmp.path())
+        .args(["fix", "--diff", "main.tf"]));
+    let (out, err) = text(&o);
+    assert!(
+        out.contains("-  client_secret            = \"***********************\""),
+        "{out}"
+    );
+    assert!(
+        !out.contains("Hard-C0ded") && !err.contains("Hard-C0ded"),
+        "{out}{err}"
+    );
+    // Written for real, the secret is gone from the file too.
+    let o = run(tfguard().current_dir(tmp.path()).args(["fix", "main.tf"]));
+    let (out, err) = text(&o);
+    assert!(
+        !out.contains("Hard-C0ded") && !err.contains("Hard-C0ded"),
+        "{out}{err}"
+    );
+    assert!(
+        !std::fs::read_to_string(tmp.path().join("main.tf"))
+            .expect("read")
+            .contains("Hard-C0ded")
+    );
+}

@@ -43,7 +43,8 @@ pub fn fix(cx: &FixCx<'_>, f: &Finding) -> Vec<Proposal> {
     let mut why = WHY.to_string();
     // A generated value set here was never the client's secret: wherever else it is stored
     // as one (Vault), it is a value Genesys never saw.
-    if !matches!(a.value, Expression::String(_))
+    // Only a reference is named: a literal (or a template's text) could be the secret itself.
+    if matches!(a.value, Expression::Traversal(_))
         && let Some(r) = hcl::edit::Span::span(&a.value)
     {
         why.push_str(&format!(

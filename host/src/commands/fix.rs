@@ -108,9 +108,12 @@ pub fn run(args: &FixArgs) -> Result<u8> {
     let mut stdout = std::io::stdout().lock();
     if args.diff {
         for f in &result.files {
-            let old =
-                String::from_utf8_lossy(originals.get(f.path.as_str()).copied().unwrap_or(&[]));
-            let new = String::from_utf8_lossy(&f.contents);
+            // A CI log must not receive a hard-coded secret the diff would show (the same
+            // masking as `check`'s code frames); such a line then does not apply as a patch.
+            let old = originals.get(f.path.as_str()).copied().unwrap_or(&[]);
+            let old = crate::output::human::mask_secret_values(&String::from_utf8_lossy(old));
+            let new =
+                crate::output::human::mask_secret_values(&String::from_utf8_lossy(&f.contents));
             write!(stdout, "{}", crate::diff::unified(&f.path, &old, &new))
                 .map_err(|e| Error::io("<stdout>", e))?;
         }
