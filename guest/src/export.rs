@@ -41,7 +41,7 @@ impl Guest for Guard {
             unsafe_fixes: request.unsafe_fixes,
             rules: request.rules,
         };
-        let r = f::fix(&docs, &settings_in(settings), &req).map_err(settings_error_out)?;
+        let r = f::fix(docs, &settings_in(settings), &req).map_err(settings_error_out)?;
         Ok(w::FixResult {
             files: r
                 .files

@@ -66,7 +66,7 @@ fn fixing_the_corpus_keeps_every_file_parsing_and_is_idempotent() {
     let (mut modules_seen, mut changed_files, mut applied) = (0, 0, 0);
     for (dir, docs) in modules() {
         modules_seen += 1;
-        let r = fix(&docs, &settings(), &req)
+        let r = fix(docs.clone(), &settings(), &req)
             .unwrap_or_else(|e| panic!("{}: {}", dir.display(), e.message));
         for f in &r.files {
             assert!(
@@ -91,7 +91,7 @@ fn fixing_the_corpus_keeps_every_file_parsing_and_is_idempotent() {
                 None => d.clone(),
             })
             .collect();
-        let again = fix(&fixed, &settings(), &req).expect("second run");
+        let again = fix(fixed.clone(), &settings(), &req).expect("second run");
         assert!(
             again.files.is_empty(),
             "{}: a second run changed files again: {:#?}",

@@ -103,7 +103,8 @@ fn fixture_pairs() {
             unsafe_fixes: true,
             rules: vec![rule.clone()],
         };
-        let r = fix(&before, &settings(), &req).unwrap_or_else(|e| panic!("{name}: {}", e.message));
+        let r = fix(before.clone(), &settings(), &req)
+            .unwrap_or_else(|e| panic!("{name}: {}", e.message));
         assert!(
             r.report.errors.is_empty(),
             "{name}: fixed files must parse: {:?}",
@@ -166,7 +167,7 @@ fn fixture_pairs() {
                 "{name}: the fix resolved no finding of {rule}"
             );
         }
-        let again = fix(&fixed, &settings(), &req).expect("second run");
+        let again = fix(fixed.clone(), &settings(), &req).expect("second run");
         assert!(
             again.files.is_empty(),
             "{name}: a second run changed {:?}",

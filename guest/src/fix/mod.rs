@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::{self, Prepared};
 use crate::hcl::{self, Module, ModuleIndex};
-use crate::types::{Document, Finding, Report, Settings, SettingsError, Span};
+use crate::types::{DocKind, Document, Finding, Report, Settings, SettingsError, Span};
 
 mod client_secret;
 mod generator;
@@ -278,13 +278,17 @@ struct Candidate {
 
 /// The fix function behind the `fix` export.
 pub fn fix(
-    docs: &[Document],
+    mut docs: Vec<Document>,
     settings: &Settings,
     req: &FixRequest,
 ) -> Result<FixResult, SettingsError> {
     let prep = engine::prepare(settings)?;
-    let mut docs: Vec<Document> = docs.to_vec();
-    let original: BTreeMap<String, Vec<u8>> = docs
+    // Configuration first, state and plan after: only the first part is edited, and only it
+    // is checked again between passes (a large state is checked twice, not once per pass).
+    let editable = |d: &Document| matches!(engine::classify(d), DocKind::Hcl | DocKind::Tfvars);
+    docs.sort_by_key(|d| !editable(d));
+    let n_edit = docs.iter().filter(|d| editable(d)).count();
+    let original: BTreeMap<String, Vec<u8>> = docs[..n_edit]
         .iter()
         .map(|d| (d.path.clone(), d.contents.clone()))
         .collect();
@@ -293,8 +297,13 @@ pub fn fix(
     let mut items: Vec<(String, FixItem, Option<String>)> = Vec::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
 
-    for _ in 0..MAX_PASSES {
-        let (report, modules) = engine::check_prepared(&docs, settings, &prep);
+    for pass in 0..MAX_PASSES {
+        let checked = if pass == 0 {
+            &docs[..]
+        } else {
+            &docs[..n_edit]
+        };
+        let (report, modules) = engine::check_prepared(checked, settings, &prep);
         let cx = FixCx::new(&prep, &modules, &docs);
         let mut candidates = Vec::new();
         for f in report.findings.iter().filter(|f| f.suppressed.is_none()) {
@@ -496,7 +505,7 @@ pub fn fix(
             }
         }
         drop(cx);
-        for d in &mut docs {
+        for d in &mut docs[..n_edit] {
             if let Some(t) = new_text.remove(&d.path)
                 && t.as_bytes() != d.contents.as_slice()
             {
@@ -520,6 +529,7 @@ pub fn fix(
         .filter(|(_, item, fp)| item.applied || fp.as_deref().is_none_or(|f| live.contains(f)))
         .map(|(_, item, _)| item)
         .collect();
+    docs.truncate(n_edit);
     let files = docs
         .into_iter()
         .filter(|d| original.get(&d.path) != Some(&d.contents))

@@ -39,7 +39,7 @@ fn seed_with_unsafe_fixes_passes_and_is_idempotent() {
         unsafe_fixes: true,
         rules: Vec::new(),
     };
-    let r = fix(&docs, &settings(), &req).expect("fix");
+    let r = fix(docs.clone(), &settings(), &req).expect("fix");
     for f in &r.files {
         eprintln!("=== {}\n{}", f.path, String::from_utf8_lossy(&f.contents));
     }
@@ -60,7 +60,7 @@ fn seed_with_unsafe_fixes_passes_and_is_idempotent() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     assert!(r.report.errors.is_empty());
-    let again = fix(&apply(&docs, &r), &settings(), &req).expect("fix");
+    let again = fix(apply(&docs, &r), &settings(), &req).expect("fix");
     assert!(again.files.is_empty(), "second run changed files");
 }
 
@@ -81,7 +81,7 @@ fn json_syntax_gets_the_text_level_fixes_and_the_rest_as_manual() {
         unsafe_fixes: true,
         rules: Vec::new(),
     };
-    let r = fix(&docs, &settings(), &req).expect("fix");
+    let r = fix(docs.clone(), &settings(), &req).expect("fix");
     assert_eq!(r.files.len(), 1);
     let text = String::from_utf8_lossy(&r.files[0].contents).to_string();
     eprintln!("{text}");
@@ -131,7 +131,7 @@ fn json_syntax_gets_the_text_level_fixes_and_the_rest_as_manual() {
     }
     assert!(r.fixes.iter().all(|i| i.why.contains("tfguard rotate")));
     let again = fix(
-        &[
+        vec![
             Document::new(docs[0].path.clone(), DocKind::Hcl, text.into_bytes()),
             docs[1].clone(),
         ],

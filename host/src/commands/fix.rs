@@ -85,7 +85,16 @@ pub fn run(args: &FixArgs) -> Result<u8> {
 
     // A file that could not be read or parsed may hold uses of what a fix changes (a
     // generator made ephemeral): fixing around it could break the module, so fail closed.
-    if !result.report.errors.is_empty() {
+    // An input tfguard cannot inspect by design (encrypted state: `unsupported`) is no reason
+    // to refuse; anything malformed or unreadable is.
+    let blocking = result.report.errors.iter().any(|e| {
+        let p = e.path.to_ascii_lowercase();
+        let config = [".tf", ".tf.json", ".tfvars", ".tfvars.json"]
+            .iter()
+            .any(|x| p.ends_with(x));
+        !e.unsupported || config
+    });
+    if blocking {
         let mut err = std::io::stderr().lock();
         summary(
             &mut err,
