@@ -294,7 +294,9 @@ pub fn fix(
         .collect();
     // Reported items by key, in discovery order; the fingerprint decides whether an item that
     // was not applied is still relevant at the end.
-    let mut items: Vec<(String, FixItem, Option<String>)> = Vec::new();
+    let mut items: Vec<(String, FixItem, Option<String>, Option<Origin>)> = Vec::new();
+    // The edits each pass applied, per file, to map later passes' positions back.
+    let mut history: Vec<BTreeMap<String, Vec<Edit>>> = Vec::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
 
     for pass in 0..MAX_PASSES {
@@ -367,7 +369,12 @@ pub fn fix(
             };
             if !apply {
                 if seen.insert(key.clone()) {
-                    items.push((key, to_item(c, false), c.fingerprint.clone()));
+                    items.push((
+                        key,
+                        to_item(c, false),
+                        c.fingerprint.clone(),
+                        origin(&cx, c, pass),
+                    ));
                 }
                 continue;
             }
@@ -394,6 +401,7 @@ pub fn fix(
             .flat_map(|c| c.proposal.edits.iter().map(|e| e.path.as_str()))
             .collect();
         let mut new_text: BTreeMap<String, String> = BTreeMap::new();
+        let mut used: BTreeMap<String, Vec<Edit>> = BTreeMap::new();
         let mut ok: Vec<bool> = vec![true; accepted.len()];
         for path in paths {
             let Some(src) = cx.text_of(path) else {
@@ -414,6 +422,7 @@ pub fn fix(
             let text = text::apply(src, &refs);
             if parses(path, &text) {
                 new_text.insert(path.to_string(), text);
+                used.insert(path.to_string(), all.clone());
                 continue;
             }
             // One at a time: keep each that still parses.
@@ -436,6 +445,7 @@ pub fn fix(
             }
             let refs: Vec<&Edit> = kept.iter().collect();
             new_text.insert(path.to_string(), text::apply(src, &refs));
+            used.insert(path.to_string(), kept);
         }
         // A proposal that spans files is all or nothing: if one file dropped it, or a file
         // it edits is not editable, it is not applied anywhere this pass.
@@ -452,6 +462,7 @@ pub fn fix(
         if ok.iter().any(|o| !o) {
             // Recompute without the dropped proposals so no file keeps half of one.
             new_text.clear();
+            used.clear();
             let keep: Vec<&Candidate> = accepted
                 .iter()
                 .zip(&ok)
@@ -468,7 +479,7 @@ pub fn fix(
                             "{} (not applied: the edit would leave a file that does not parse, or a file tfguard does not edit)",
                             item.why
                         );
-                        items.push((key, item, c.fingerprint.clone()));
+                        items.push((key, item, c.fingerprint.clone(), origin(&cx, c, pass)));
                     }
                 }
             }
@@ -490,6 +501,7 @@ pub fn fix(
                 let text = text::apply(src, &refs);
                 if parses(path, &text) {
                     new_text.insert(path.to_string(), text);
+                    used.insert(path.to_string(), all.clone());
                 }
             }
             applied.extend(keep);
@@ -499,12 +511,18 @@ pub fn fix(
         for c in &applied {
             let key = item_key(c);
             if seen.insert(key.clone()) {
-                items.push((key, to_item(c, true), c.fingerprint.clone()));
-            } else if let Some(slot) = items.iter_mut().find(|(k, _, _)| *k == key) {
+                items.push((
+                    key,
+                    to_item(c, true),
+                    c.fingerprint.clone(),
+                    origin(&cx, c, pass),
+                ));
+            } else if let Some(slot) = items.iter_mut().find(|(k, _, _, _)| *k == key) {
                 slot.1.applied = true;
             }
         }
         drop(cx);
+        history.push(used);
         for d in &mut docs[..n_edit] {
             if let Some(t) = new_text.remove(&d.path)
                 && t.as_bytes() != d.contents.as_slice()
@@ -526,8 +544,26 @@ pub fn fix(
         .collect();
     let fixes = items
         .into_iter()
-        .filter(|(_, item, fp)| item.applied || fp.as_deref().is_none_or(|f| live.contains(f)))
-        .map(|(_, item, _)| item)
+        .filter(|(_, item, fp, _)| item.applied || fp.as_deref().is_none_or(|f| live.contains(f)))
+        .map(|(_, mut item, _, origin)| {
+            if let Some(o) = origin
+                && o.pass > 0
+                && let Some(orig) = original.get(&item.path)
+            {
+                let (mut a, mut b) = (o.range.start, o.range.end);
+                for edits in history[..o.pass].iter().rev() {
+                    if let Some(e) = edits.get(&item.path) {
+                        a = position_before(a, e);
+                        b = position_before(b, e).max(a);
+                    }
+                }
+                let text = String::from_utf8_lossy(orig);
+                if b <= text.len() {
+                    item.span = Some(hcl::LineIndex::new(&text).span(&text, a..b));
+                }
+            }
+            item
+        })
         .collect();
     docs.truncate(n_edit);
     let files = docs
@@ -555,6 +591,40 @@ fn item_key(c: &Candidate) -> String {
         c.anchor.path,
         c.anchor.address.as_deref().unwrap_or("")
     )
+}
+
+/// Where an item points in the text of the pass that made it, to report it in the original.
+struct Origin {
+    pass: usize,
+    range: std::ops::Range<usize>,
+}
+
+fn origin(cx: &FixCx<'_>, c: &Candidate, pass: usize) -> Option<Origin> {
+    let src = cx.text_of(&c.anchor.path)?;
+    let s = c.anchor.span?;
+    let a = text::offset_of(src, s.line, s.column)?;
+    let b = text::offset_of(src, s.end_line, s.end_column)?;
+    Some(Origin {
+        pass,
+        range: a..b.max(a),
+    })
+}
+
+/// The offset in the text before `edits` (sorted, non-overlapping, as applied) of offset `p`
+/// in the text after them; a position inside inserted text maps to where it was inserted.
+fn position_before(p: usize, edits: &[Edit]) -> usize {
+    let mut delta: isize = 0;
+    for e in edits {
+        let new_start = (e.range.start as isize + delta).max(0) as usize;
+        if p < new_start {
+            break;
+        }
+        if p < new_start + e.text.len() {
+            return e.range.start;
+        }
+        delta += e.text.len() as isize - e.range.len() as isize;
+    }
+    (p as isize - delta).max(0) as usize
 }
 
 fn to_item(c: &Candidate, applied: bool) -> FixItem {

@@ -52,6 +52,17 @@ fn seed_with_unsafe_fixes_passes_and_is_idempotent() {
     for f in &r.report.findings {
         eprintln!("left: {} {:?} {}", f.rule_id, f.severity, f.message);
     }
+    // Items made in a later pass point into the original text: the generator's header is on
+    // line 30 of the seed whatever was inserted above it first.
+    let line_of = |id: &str| {
+        r.fixes
+            .iter()
+            .find(|i| i.rule_id == id)
+            .and_then(|i| i.span)
+            .map(|s| s.line)
+    };
+    assert_eq!(line_of("TFG012"), Some(30));
+    assert_eq!(line_of("TFG044"), Some(6));
     let errors: Vec<_> = r
         .report
         .findings
