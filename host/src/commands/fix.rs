@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use super::check::{fail_threshold, load_config, settings, settings_error, validate_config};
+use super::check::{fail_threshold, settings_error, validate_config};
 use crate::cli::FixArgs;
 use crate::discover;
 use crate::error::{Error, Result};
@@ -21,10 +21,15 @@ pub fn run(args: &FixArgs) -> Result<u8> {
             "`tfguard fix` edits files: `-` (stdin) has no file to write; pass paths".into(),
         ));
     }
-    let mut cfg = load_config(
-        args.config.as_deref(),
-        args.paths.first().map(|p| p.as_path()),
-    )?;
+    // The config as `check` finds it: `--config`, else `.tfguard.hcl` walking up from the
+    // first path.
+    let mut cfg = match (&args.config, args.paths.first()) {
+        (Some(p), _) => crate::config::load(p)?,
+        (None, first) => match first.and_then(|p| crate::config::discover(p)) {
+            Some(p) => crate::config::load(&p)?,
+            None => crate::config::Config::default(),
+        },
+    };
     let collected = discover::collect(&args.paths, &args.var_files, args.sandbox.input_limits())?;
     let docs = collected.docs;
     if docs.is_empty() && collected.errors.is_empty() {
@@ -53,7 +58,11 @@ pub fn run(args: &FixArgs) -> Result<u8> {
             )));
         }
     }
-    let settings = settings(&cfg)?;
+    let settings = crate::runtime::wit::Settings {
+        packs: crate::packs::load(&cfg.pack_paths(), cfg.path.as_deref())?,
+        options_json: cfg.options_json(),
+        known_secrets: Vec::new(),
+    };
     let request = FixRequest {
         unsafe_fixes: args.unsafe_fixes,
         rules: args.rules.clone(),
