@@ -30,6 +30,49 @@ impl Guest for Guard {
             .map_err(settings_error_out)
     }
 
+    fn fix(
+        docs: Vec<w::Document>,
+        settings: w::Settings,
+        request: w::FixRequest,
+    ) -> Result<w::FixResult, w::SettingsError> {
+        use crate::fix as f;
+        let docs = docs_in(docs);
+        let req = f::FixRequest {
+            unsafe_fixes: request.unsafe_fixes,
+            rules: request.rules,
+        };
+        let r = f::fix(docs, &settings_in(settings), &req).map_err(settings_error_out)?;
+        Ok(w::FixResult {
+            files: r
+                .files
+                .into_iter()
+                .map(|x| w::FixedFile {
+                    path: x.path,
+                    contents: x.contents,
+                })
+                .collect(),
+            fixes: r
+                .fixes
+                .into_iter()
+                .map(|i| w::FixItem {
+                    rule_id: i.rule_id,
+                    title: i.title,
+                    safety: match i.safety {
+                        f::Safety::Safe => w::FixSafety::Safe,
+                        f::Safety::Unsafe => w::FixSafety::Unsafe,
+                        f::Safety::Manual => w::FixSafety::Manual,
+                    },
+                    applied: i.applied,
+                    path: i.path,
+                    span: i.span.map(span),
+                    address: i.address,
+                    why: i.why,
+                })
+                .collect(),
+            report: report_out(r.report),
+        })
+    }
+
     fn desired_clients(
         docs: Vec<w::Document>,
         settings: w::Settings,

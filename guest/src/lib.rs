@@ -3,6 +3,7 @@
 
 pub mod detect;
 pub mod engine;
+pub mod fix;
 pub mod glob;
 pub mod hcl;
 pub mod oauth;
@@ -17,6 +18,7 @@ pub mod types;
 mod export;
 
 pub use engine::check;
+pub use fix::fix;
 
 /// Every rule's metadata and docs.
 pub fn rules() -> Vec<types::RuleInfo> {

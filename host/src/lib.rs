@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod diff;
 pub mod discover;
 pub mod error;
 pub mod genesys;

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Check(args) => commands::check::run(args),
+        Command::Fix(args) => commands::fix::run(args),
         Command::Rules => commands::rules::list(),
         Command::Explain { rule } => commands::rules::explain(rule),
         Command::Plan(args) => commands::plan::run(args),

@@ -331,6 +331,18 @@ impl Runtime {
         report
     }
 
+    pub fn fix(
+        &self,
+        docs: &[wit::Document],
+        settings: &wit::Settings,
+        request: &wit::FixRequest,
+    ) -> Result<wit::FixResult, GuestError> {
+        let (mut store, guard) = self.instance()?;
+        self.with_deadline(|| guard.call_fix(&mut store, docs, settings, request))
+            .map_err(|e| self.classify(e))?
+            .map_err(GuestError::Settings)
+    }
+
     pub fn desired_clients(
         &self,
         docs: &[wit::Document],

@@ -21,6 +21,9 @@ pub struct Cli {
 pub enum Command {
     /// Check Terraform HCL, state and plan JSON against the policies.
     Check(CheckArgs),
+    /// Edit the configuration so the findings go away: safe fixes, and with --unsafe-fixes the
+    /// ones that change what Terraform does; then check the result and report what is left.
+    Fix(FixArgs),
     /// List the rules.
     Rules,
     /// Print a rule's documentation.
@@ -122,6 +125,33 @@ pub struct CheckArgs {
     pub sandbox: SandboxArgs,
     #[command(flatten)]
     pub vault: crate::vault::AuthArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Files or directories. Directories are walked; `.terraform/` and `.git/` are skipped.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Print a unified diff of the changes instead of writing them (nothing is written).
+    #[arg(long)]
+    pub diff: bool,
+    /// Also apply the fixes that change what Terraform will do (each is listed with why).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Only the fixes of this rule (id or name; repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Lowest severity left after fixing that fails the run (exit 1). Overrides the config file.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Config file (default: `.tfguard.hcl` found by walking up from the first path).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Extra variable definitions files, as `terraform -var-file`.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

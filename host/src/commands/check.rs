@@ -115,7 +115,7 @@ pub fn validate_config(cfg: &mut Config, rules: &[RuleInfo]) -> Result<()> {
 }
 
 /// The guest names the rule and option key it rejects; point at them in the config file.
-fn settings_error(e: GuestError, cfg: &Config) -> Error {
+pub fn settings_error(e: GuestError, cfg: &Config) -> Error {
     use crate::runtime::wit::SettingsErrorKind;
     match (&e, &cfg.path) {
         (GuestError::Settings(se), Some(path)) if se.kind != SettingsErrorKind::PolicyPack => {

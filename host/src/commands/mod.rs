@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod check;
 pub mod destroy;
+pub mod fix;
 pub mod plan;
 pub mod rotate;
 pub mod rules;

@@ -108,6 +108,39 @@ fn string_contents(text: &str) -> Vec<std::ops::Range<usize>> {
     out
 }
 
+/// `text` with the string value of every secret-named key (`client_secret = "..."`,
+/// `"api_token": "..."`) and every redirect URI password masked, for output that shows whole
+/// lines of a user's file (`tfguard fix --diff`) without a finding to say which are secret.
+pub fn mask_secret_values(text: &str) -> String {
+    let mut out = text.to_string();
+    let mut masks = Vec::new();
+    if let Ok(re) = regex::Regex::new(SECRET_KEY_VALUE) {
+        for c in re.captures_iter(text) {
+            if let Some(m) = c.get(1)
+                && let Some(first) = string_contents(&text[m.start()..]).first()
+            {
+                masks.push(m.start() + first.start..m.start() + first.end);
+            }
+        }
+    }
+    if let Ok(re) = regex::Regex::new(USERINFO) {
+        for c in re.captures_iter(text) {
+            if let Some(m) = c.get(1) {
+                masks.push(m.range());
+            }
+        }
+    }
+    for m in masks {
+        mask(&mut out, m);
+    }
+    out
+}
+
+/// `client_secret = "`, `"api_token": "`: the match ends just before the value's quote.
+const SECRET_KEY_VALUE: &str = r#"(?i)[\w-]*(?:secret|passw(?:or)?d|token|api_?key|private_?key|credential)[\w-]*"?\s*[=:]\s*(")"#;
+/// The password of a URI with user-info.
+const USERINFO: &str = r"://[^/@:\s]*:([^/@\s]*)@";
+
 /// The sources of the documents that have a framed finding or error, masked; `work` counts the
 /// bytes read to build and cut them (the linearity test reads it).
 pub struct Frames {
@@ -213,12 +246,8 @@ pub fn frames(cx: &Ctx<'_>) -> Frames {
             }
         }
     }
-    let userinfo = regex::Regex::new(r"://[^/@:\s]*:([^/@\s]*)@").ok();
-    // `client_secret = "`, `"api_token": "`: the match ends just before the value's quote.
-    let secret_keys = regex::Regex::new(
-        r#"(?i)[\w-]*(?:secret|passw(?:or)?d|token|api_?key|private_?key|credential)[\w-]*"?\s*[=:]\s*(")"#,
-    )
-    .expect("a constant pattern");
+    let userinfo = regex::Regex::new(USERINFO).ok();
+    let secret_keys = regex::Regex::new(SECRET_KEY_VALUE).expect("a constant pattern");
     for f in &cx.report.findings {
         let Some(span) = f.span else { continue };
         source(&mut sources, &f.path, &mut work);

@@ -1,0 +1,14 @@
+variable "vault_address" {
+  type = string
+}
+
+variable "vault_token" {
+  description = "Used only to configure the provider"
+  type        = string
+  sensitive   = true
+}
+
+variable "db_password" {
+  type      = string
+  sensitive = true
+}
