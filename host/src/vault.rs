@@ -378,6 +378,9 @@ impl Client {
         if let Some(ns) = &namespace {
             builder.set_namespace(ns.clone());
         }
+        // Mutual TLS as the Vault CLI does it (VAULT_CLIENT_CERT/VAULT_CLIENT_KEY): vaultrs reads
+        // them itself only with its aws-lc feature, which tfguard does not build.
+        builder.identity(crate::tls::vault_client_identity().map_err(VaultError::Config)?);
         let settings = builder
             .build()
             .map_err(|e| VaultError::Config(format!("Vault settings: {e}")))?;
