@@ -136,6 +136,25 @@ pub fn mask_secret_values(text: &str) -> String {
     out
 }
 
+/// `resource "t" "n" {`, `data "t" "n"`, `module "m"` …: a block's header line.
+fn block_header(text: &str) -> bool {
+    let first = text.split('\n').next().unwrap_or_default().trim_start();
+    [
+        "resource",
+        "data",
+        "ephemeral",
+        "module",
+        "output",
+        "variable",
+    ]
+    .iter()
+    .any(|k| {
+        first
+            .strip_prefix(k)
+            .is_some_and(|rest| rest.starts_with([' ', '\t']) && rest.trim_start().starts_with('"'))
+    })
+}
+
 /// `client_secret = "`, `"api_token": "`: the match ends just before the value's quote.
 const SECRET_KEY_VALUE: &str = r#"(?i)[\w-]*(?:secret|passw(?:or)?d|token|api_?key|private_?key|credential)[\w-]*"?\s*[=:]\s*(")"#;
 /// The password of a URI with user-info.
@@ -258,7 +277,11 @@ pub fn frames(cx: &Ctx<'_>) -> Frames {
         work += range.len();
         let text = &src.text[range.clone()];
         let mut masks = Vec::new();
-        if family(cx, &f.rule_id) == "secrets" {
+        // A block header (`resource "random_password" "client_secret" {`, the span of a
+        // generator finding) holds labels, never values: masking them only hides the place.
+        // One line only: a span over a whole block must still have its values masked.
+        let header = !text.contains('\n') && block_header(text);
+        if family(cx, &f.rule_id) == "secrets" && !header {
             if text.starts_with("<<") {
                 // A heredoc: everything after its opening line.
                 let body = text.find('\n').map_or(text.len(), |i| i + 1);
@@ -467,6 +490,17 @@ mod tests {
             end_column: 5,
         };
         assert_eq!(src.lines(src.byte_range(&last)).0, "last");
+    }
+
+    #[test]
+    fn block_headers_are_told_from_values() {
+        assert!(super::block_header(
+            r#"resource "random_password" "client_secret" {"#
+        ));
+        assert!(super::block_header(r#"  data "vault_kv_secret_v2" "x""#));
+        assert!(!super::block_header(r#"password = "hunter2""#));
+        assert!(!super::block_header(r#"resource_password = "hunter2""#));
+        assert!(!super::block_header(r#"output = "x""#));
     }
 
     #[test]

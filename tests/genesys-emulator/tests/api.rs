@@ -9,6 +9,13 @@ use std::time::{Duration, Instant};
 const ADMIN_ID: &str = "admin-client-id";
 const ADMIN_SECRET: &str = "admin-secret-VALUE-0123456789";
 
+/// reqwest is built workspace-wide without a bundled crypto provider (tfguard installs ring
+/// in `main`), so a client here installs the same one first, even for plain http.
+fn client_builder() -> reqwest::blocking::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::builder()
+}
+
 struct Env {
     emu: Handle,
     http: Client,
@@ -18,7 +25,7 @@ struct Env {
 impl Env {
     fn start() -> Env {
         let emu = Emulator::start(Options::default().admin(ADMIN_ID, ADMIN_SECRET)).unwrap();
-        let http = Client::builder()
+        let http = client_builder()
             .timeout(Duration::from_secs(20))
             .build()
             .unwrap();
@@ -1101,7 +1108,7 @@ fn control_endpoints_drive_the_same_faults() {
 fn dropping_the_handle_stops_the_server() {
     let emu = Emulator::start(Options::default()).unwrap();
     let url = format!("{}/__emulator/health", emu.base_url());
-    let http = Client::new();
+    let http = client_builder().build().unwrap();
     assert_eq!(http.get(&url).send().unwrap().status(), 200);
     drop(emu);
     assert!(http.get(&url).send().is_err());
@@ -1126,7 +1133,7 @@ fn binary_prints_base_url_and_serves() {
     let base = line.trim().to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
 
-    let http = Client::new();
+    let http = client_builder().build().unwrap();
     let resp = token_request(&http, &base, "bin-admin", secret);
     assert_eq!(resp.status(), 200);
     let token = resp.json::<Value>().unwrap()["access_token"]
@@ -1185,7 +1192,7 @@ fn handle_can_be_shared_across_threads() {
         .map(|_| {
             let emu = emu.clone();
             std::thread::spawn(move || {
-                let http = Client::new();
+                let http = client_builder().build().unwrap();
                 token_request(&http, &emu.base_url(), ADMIN_ID, ADMIN_SECRET)
                     .status()
                     .as_u16()
