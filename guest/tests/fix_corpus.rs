@@ -33,7 +33,7 @@ fn modules() -> BTreeMap<PathBuf, Vec<Document>> {
         "tests/corpus",
         "examples",
         "tests/fixtures",
-        "tests/fixtures-fix",
+        "tests/fix/fixtures",
     ] {
         walk(&repo().join(dir), &mut files);
     }

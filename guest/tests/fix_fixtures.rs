@@ -1,4 +1,4 @@
-//! Every rule with a fix has fixture pairs: `tests/fixtures-fix/<RULE-ID>/<case>/before/` and
+//! Every rule with a fix has fixture pairs: `tests/fix/fixtures/<RULE-ID>/<case>/before/` and
 //! `.../after/`, the same file names in both. The case is fixed with only that rule's fixes
 //! (unsafe ones included); each file must come out exactly as `after/` (a file with no edit
 //! must be identical in both), the fixed files must parse, a second run must change nothing,
@@ -52,10 +52,10 @@ fn settings() -> Settings {
 }
 
 fn cases() -> Vec<(String, PathBuf)> {
-    let root = repo().join("tests/fixtures-fix");
+    let root = repo().join("tests/fix/fixtures");
     let mut out = Vec::new();
     let mut rules: Vec<_> = std::fs::read_dir(&root)
-        .expect("tests/fixtures-fix")
+        .expect("tests/fix/fixtures")
         .map(|e| e.expect("entry").path())
         .collect();
     rules.sort();
@@ -84,7 +84,7 @@ fn every_rule_with_a_fix_has_a_fixture_pair() {
     for id in rules_with_fixes() {
         assert!(
             have.iter().any(|h| h == id),
-            "{id} has a fix but no tests/fixtures-fix/{id}/<case>/{{before,after}}"
+            "{id} has a fix but no tests/fix/fixtures/{id}/<case>/{{before,after}}"
         );
     }
 }
