@@ -117,6 +117,12 @@ fn is_symlink_loop(_: &std::io::Error) -> bool {
     false
 }
 
+/// "no <what> found in a, b": a run given paths that hold nothing to check (exit 2).
+pub fn nothing_found(what: &str, paths: &[PathBuf]) -> Error {
+    let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    Error::Usage(format!("{what} found in {}", list.join(", ")))
+}
+
 /// The tree a path argument belongs to: the enclosing git checkout, else the directory itself
 /// (or a file's directory). Found on the lexical path, so a symlinked directory on the way
 /// cannot move the root to where it points.

@@ -75,6 +75,13 @@ pub struct SandboxArgs {
 }
 
 impl SandboxArgs {
+    /// The guest's sandbox limits.
+    pub fn limits(&self) -> crate::runtime::Limits {
+        crate::runtime::Limits {
+            max_memory: self.max_memory,
+            timeout: self.timeout,
+        }
+    }
     pub fn input_limits(&self) -> crate::discover::InputLimits {
         crate::discover::InputLimits {
             max_file_size: self.max_file_size,

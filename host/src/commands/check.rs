@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::output::{self, Ctx, rank};
 use crate::packs;
 use crate::runtime::wit::{DocKind, Report, RuleInfo, Severity};
-use crate::runtime::{GuestError, KnownValue, Limits, Runtime};
+use crate::runtime::{GuestError, KnownValue, Runtime};
 
 /// Values the guest cross-checks documents against (`--vault-secret`). They go to the guest
 /// only; findings name the label (`path#key`), never the value. Kept apart from `settings`
@@ -157,19 +157,12 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         }));
     }
     if docs.is_empty() && collected.errors.is_empty() && !args.skip_unknown {
-        return Err(Error::Usage(format!(
-            "no Terraform files (*.tf, *.tfvars, *.tfstate, plan JSON) found in {}",
-            args.paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+        return Err(discover::nothing_found(
+            "no Terraform files (*.tf, *.tfvars, *.tfstate, plan JSON)",
+            &args.paths,
+        ));
     }
-    let rt = Runtime::new(Limits {
-        max_memory: args.sandbox.max_memory,
-        timeout: args.sandbox.timeout,
-    })?;
+    let rt = Runtime::new(args.sandbox.limits())?;
     let rules = rt.rules()?;
     validate_config(&mut cfg, &rules)?;
     let mut settings = packs::settings(&cfg)?;

@@ -12,8 +12,8 @@ use crate::cli::FixArgs;
 use crate::discover;
 use crate::error::{Error, Result};
 use crate::output::rank;
+use crate::runtime::Runtime;
 use crate::runtime::wit::{FixItem, FixRequest, FixSafety, Report, Severity};
-use crate::runtime::{Limits, Runtime};
 
 pub fn run(args: &FixArgs) -> Result<u8> {
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
@@ -23,29 +23,16 @@ pub fn run(args: &FixArgs) -> Result<u8> {
     }
     // The config as `check` finds it: `--config`, else `.tfguard.hcl` walking up from the
     // first path.
-    let mut cfg = match (&args.config, args.paths.first()) {
-        (Some(p), _) => crate::config::load(p)?,
-        (None, first) => match first.and_then(|p| crate::config::discover(p)) {
-            Some(p) => crate::config::load(&p)?,
-            None => crate::config::Config::default(),
-        },
-    };
+    let mut cfg = crate::config::load_for(
+        args.config.as_deref(),
+        args.paths.first().map(|p| p.as_path()),
+    )?;
     let collected = discover::collect(&args.paths, &args.var_files, args.sandbox.input_limits())?;
     let docs = collected.docs;
     if docs.is_empty() && collected.errors.is_empty() {
-        return Err(Error::Usage(format!(
-            "no Terraform files found in {}",
-            args.paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+        return Err(discover::nothing_found("no Terraform files", &args.paths));
     }
-    let rt = Runtime::new(Limits {
-        max_memory: args.sandbox.max_memory,
-        timeout: args.sandbox.timeout,
-    })?;
+    let rt = Runtime::new(args.sandbox.limits())?;
     let rules = rt.rules()?;
     validate_config(&mut cfg, &rules)?;
     for r in &args.rules {

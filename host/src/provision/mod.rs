@@ -17,7 +17,7 @@ use secrecy::ExposeSecret;
 
 use crate::error::{Error, Result};
 use crate::runtime::wit::{DocKind, Document, Report, Settings, Severity};
-use crate::runtime::{KnownValue, Limits, Runtime};
+use crate::runtime::{KnownValue, Runtime};
 use crate::vault;
 
 use crate::cli::provision::ProvisionArgs;
@@ -117,10 +117,7 @@ pub fn prepare_with(
             a.dir.display()
         )));
     }
-    let rt = Runtime::new(Limits {
-        max_memory: a.sandbox.max_memory,
-        timeout: a.sandbox.timeout,
-    })?;
+    let rt = Runtime::new(a.sandbox.limits())?;
     let settings = crate::packs::settings(&cfg)?;
     let ds = rt.desired_clients(&docs, &settings)?;
     if !enforce && (!ds.report.errors.is_empty() || fails(&ds.report)) {
