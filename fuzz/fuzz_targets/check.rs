@@ -31,6 +31,8 @@ fuzz_target!(|data: &[u8]| {
         .map(|(bytes, (path, kind))| Document::new(*path, *kind, bytes))
         .collect();
     let settings = common::settings(options);
-    let _ = tfguard_guest::engine::check(&docs, &settings);
-    let _ = tfguard_guest::desired_clients(&docs, &settings);
+    common::with_prepared(&settings, |prep| {
+        let _ = tfguard_guest::engine::check_prepared(&docs, &settings, prep);
+        let _ = tfguard_guest::desired_clients_prepared(&docs, &settings, prep);
+    });
 });

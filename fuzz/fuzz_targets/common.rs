@@ -31,3 +31,27 @@ thread_local! {
 pub fn check_default(docs: &[Document]) -> Report {
     DEFAULT.with(|(s, p)| engine::check_prepared(docs, s, p).0)
 }
+
+thread_local! {
+    // Preparations by options text: loading the packs dominated each run (about 90 runs/s);
+    // most inputs share their options with the input they were mutated from.
+    static PREPARED: std::cell::RefCell<std::collections::HashMap<String, Option<Prepared>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Runs `f` with `settings` prepared, when they prepare (bad options are an error, no run).
+/// The policy packs are the same for every input, so only the options text keys the cache.
+pub fn with_prepared(settings: &Settings, f: impl FnOnce(&Prepared)) {
+    PREPARED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() > 256 {
+            cache.clear();
+        }
+        let prep = cache
+            .entry(settings.options_json.clone())
+            .or_insert_with(|| engine::prepare(settings).ok());
+        if let Some(p) = prep {
+            f(p);
+        }
+    });
+}

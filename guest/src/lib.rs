@@ -43,8 +43,16 @@ pub fn desired_clients(
     docs: &[types::Document],
     settings: &types::Settings,
 ) -> Result<types::DesiredState, types::SettingsError> {
-    let prep = engine::prepare(settings)?;
-    let (mut report, modules) = engine::check_prepared(docs, settings, &prep);
+    desired_clients_prepared(docs, settings, &engine::prepare(settings)?)
+}
+
+/// `desired_clients` with settings already prepared (the fuzz target reuses one preparation).
+pub fn desired_clients_prepared(
+    docs: &[types::Document],
+    settings: &types::Settings,
+    prep: &engine::Prepared,
+) -> Result<types::DesiredState, types::SettingsError> {
+    let (mut report, modules) = engine::check_prepared(docs, settings, prep);
     let (clients, gaps) =
         oauth::clients::desired(&prep.policy, &modules).map_err(types::SettingsError::pack)?;
     report
