@@ -256,6 +256,32 @@ fn catalogue_counts_per_provider() {
     assert!(all.len() >= 14, "{} providers", all.len());
 }
 
+/// A write-only twin's fix names the provider release that brought it (scripts/wo-since,
+/// from the schema repositories' per-release history) and its real version partner.
+#[test]
+fn wo_fix_names_the_release_that_brought_the_twin() {
+    let p = policy();
+    let fix = |rtype: &str, attr: &str| {
+        p.secret_attributes_for("managed", rtype)
+            .find(|e| e.attributes.iter().any(|a| a == attr))
+            .map(|e| e.fix.clone())
+            .unwrap_or_default()
+    };
+    let rds = fix("aws_rds_cluster", "master_password");
+    assert!(
+        rds.contains("`master_password_wo` (write-only, since hashicorp/aws 5.87.0")
+            && rds.contains("`master_password_wo_version`"),
+        "{rds}"
+    );
+    let k8s = fix("kubernetes_secret_v1", "data");
+    assert!(
+        k8s.contains("since hashicorp/kubernetes 2.36.0") && k8s.contains("`data_wo_revision`"),
+        "{k8s}"
+    );
+    let sql = fix("google_sql_user", "password");
+    assert!(sql.contains("since hashicorp/google 6.23.0"), "{sql}");
+}
+
 /// The committed pack is what the generator writes from the vendored inputs.
 #[test]
 fn generated_pack_is_up_to_date() {
