@@ -1,6 +1,7 @@
 //! The provider-scale secret catalogue (`policies/default/secrets-generated.toml`, written by
-//! `scripts/gen-secret-catalogue` from `scripts/catalogue-inputs/`): it covers every extracted
-//! sensitive attribute, regenerates byte for byte, and costs only load time.
+//! `scripts/gen-secret-catalogue` from `scripts/catalogue-inputs/`): it covers every sensitive
+//! attribute of the vendored inputs (trimmed schema JSON, or the TSV extracts of providers with
+//! none), regenerates byte for byte, and costs only load time.
 
 mod common;
 use common::{packs, repo};
@@ -14,10 +15,94 @@ fn policy() -> Policy {
     Policy::load(&packs()).expect("default packs load")
 }
 
-/// Rows of an extract that are catalogue entries: (mode, type, path).
+/// `(resource type, attribute path, sensitive, write-only)` of every flagged attribute of a
+/// trimmed `terraform providers schema -json` file, walked here independently of the
+/// generator: blocks and nested attribute types of any nesting mode as `name[*].`.
+fn schema_rows(text: &str) -> Vec<(String, String, bool, bool)> {
+    fn flag(a: &serde_json::Value, f: &str) -> bool {
+        a.get(f)
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
+    }
+    fn attributes(
+        rt: &str,
+        prefix: &str,
+        attrs: Option<&serde_json::Value>,
+        out: &mut Vec<(String, String, bool, bool)>,
+    ) {
+        for (name, a) in attrs.and_then(|a| a.as_object()).into_iter().flatten() {
+            let path = format!("{prefix}{name}");
+            if flag(a, "sensitive") || flag(a, "write_only") {
+                out.push((
+                    rt.into(),
+                    path.clone(),
+                    flag(a, "sensitive"),
+                    flag(a, "write_only"),
+                ));
+            }
+            if let Some(n) = a.get("nested_type") {
+                attributes(rt, &format!("{path}[*]."), n.get("attributes"), out);
+            }
+        }
+    }
+    fn block(
+        rt: &str,
+        prefix: &str,
+        b: &serde_json::Value,
+        out: &mut Vec<(String, String, bool, bool)>,
+    ) {
+        attributes(rt, prefix, b.get("attributes"), out);
+        let types = b.get("block_types").and_then(|t| t.as_object());
+        for (name, bt) in types.into_iter().flatten() {
+            if let Some(inner) = bt.get("block") {
+                block(rt, &format!("{prefix}{name}[*]."), inner, out);
+            }
+        }
+    }
+    let doc: serde_json::Value = serde_json::from_str(text).expect("schema JSON");
+    let mut out = Vec::new();
+    let providers = doc.get("provider_schemas").and_then(|p| p.as_object());
+    for p in providers.into_iter().flatten().map(|(_, p)| p) {
+        for (section, prefix) in [
+            ("resource_schemas", ""),
+            ("data_source_schemas", "data."),
+            ("ephemeral_resource_schemas", "ephemeral."),
+        ] {
+            let schemas = p.get(section).and_then(|s| s.as_object());
+            for (name, schema) in schemas.into_iter().flatten() {
+                if let Some(b) = schema.get("block") {
+                    block(&format!("{prefix}{name}"), "", b, &mut out);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Rows of a provider's input (its trimmed schema JSON, else its TSV extract) that are
+/// catalogue entries: (mode, type, path).
 fn sensitive_rows(stem: &str) -> Vec<(String, String, String)> {
-    let text = std::fs::read_to_string(repo().join(format!("scripts/catalogue-inputs/{stem}.tsv")))
-        .expect("extract");
+    let inputs = repo().join("scripts/catalogue-inputs");
+    let rows: Vec<(String, String, bool, bool)> =
+        match std::fs::read_to_string(inputs.join(format!("schemas/{stem}.json"))) {
+            Ok(text) => schema_rows(&text),
+            Err(_) => {
+                let text =
+                    std::fs::read_to_string(inputs.join(format!("{stem}.tsv"))).expect("extract");
+                text.lines()
+                    .skip(1)
+                    .filter_map(|l| {
+                        let c: Vec<&str> = l.split('\t').collect();
+                        Some((
+                            c.first()?.to_string(),
+                            c.get(1)?.to_string(),
+                            *c.get(2)? == "true",
+                            *c.get(3)? == "true",
+                        ))
+                    })
+                    .collect()
+            }
+        };
     let overlay = std::fs::read_to_string(repo().join("scripts/catalogue-inputs/not-secret.tsv"))
         .expect("overlay");
     let not_secret: Vec<(String, String)> = overlay
@@ -28,12 +113,10 @@ fn sensitive_rows(stem: &str) -> Vec<(String, String, String)> {
             Some((c.next()?.to_string(), c.next()?.to_string()))
         })
         .collect();
-    text.lines()
-        .skip(1)
-        .filter_map(|l| {
-            let c: Vec<&str> = l.split('\t').collect();
-            let (rt, path, sensitive, wo) = (*c.first()?, *c.get(1)?, *c.get(2)?, *c.get(3)?);
-            if sensitive != "true" || wo == "true" || rt.starts_with("ephemeral.") {
+    rows.iter()
+        .filter_map(|(rt, path, sensitive, wo)| {
+            let (rt, path) = (rt.as_str(), path.as_str());
+            if !sensitive || *wo || rt.starts_with("ephemeral.") {
                 return None;
             }
             if !rt.starts_with(|ch: char| ch.is_ascii_alphabetic()) {
@@ -93,6 +176,33 @@ fn catalogue_covers_every_extracted_sensitive_attribute() {
     assert!(missing.is_empty(), "not in the catalogue: {missing:?}");
 }
 
+/// The schema-JSON route reads at least every row of the TSV extracts it replaced (flagged
+/// attributes, nested and ephemeral included; the sets were equal when it came in, at the
+/// versions in sources.tsv). A new provider version may add rows, never silently drop them.
+#[test]
+fn schema_inputs_hold_the_former_extracts_rows() {
+    let former = [
+        ("aws", 278),
+        ("azurerm", 912),
+        ("google", 169),
+        ("kubernetes", 13),
+        ("azuread", 8),
+        ("helm", 8),
+        ("random", 6),
+        ("tls", 11),
+        ("alicloud", 142),
+    ];
+    for (stem, n) in former {
+        let path = repo().join(format!("scripts/catalogue-inputs/schemas/{stem}.json"));
+        let text = std::fs::read_to_string(&path).expect("trimmed schema");
+        let rows = schema_rows(&text).len();
+        assert!(
+            rows >= n,
+            "{stem}: {rows} flagged attributes, the extract had {n}"
+        );
+    }
+}
+
 /// Pairs per provider, from the committed packs. The floors are the extracts' counts
 /// (`counts.tsv`: sensitive resource attributes, nested included) where the catalogue holds
 /// resources and data sources both.
@@ -144,6 +254,32 @@ fn catalogue_counts_per_provider() {
     assert!(total >= 1_800, "{total} pairs");
     assert!(wo >= 90, "{wo} write-only arguments");
     assert!(all.len() >= 14, "{} providers", all.len());
+}
+
+/// A write-only twin's fix names the provider release that brought it (scripts/wo-since,
+/// from the schema repositories' per-release history) and its real version partner.
+#[test]
+fn wo_fix_names_the_release_that_brought_the_twin() {
+    let p = policy();
+    let fix = |rtype: &str, attr: &str| {
+        p.secret_attributes_for("managed", rtype)
+            .find(|e| e.attributes.iter().any(|a| a == attr))
+            .map(|e| e.fix.clone())
+            .unwrap_or_default()
+    };
+    let rds = fix("aws_rds_cluster", "master_password");
+    assert!(
+        rds.contains("`master_password_wo` (write-only, since hashicorp/aws 5.87.0")
+            && rds.contains("`master_password_wo_version`"),
+        "{rds}"
+    );
+    let k8s = fix("kubernetes_secret_v1", "data");
+    assert!(
+        k8s.contains("since hashicorp/kubernetes 2.36.0") && k8s.contains("`data_wo_revision`"),
+        "{k8s}"
+    );
+    let sql = fix("google_sql_user", "password");
+    assert!(sql.contains("since hashicorp/google 6.23.0"), "{sql}");
 }
 
 /// The committed pack is what the generator writes from the vendored inputs.
