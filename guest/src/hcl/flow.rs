@@ -1444,6 +1444,15 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         }
         let wo = format!("{leaf}_wo");
         if self.policy.is_write_only(rtype, &wo) {
+            // The catalogue's own text names the twin's real partner (`data_wo_revision` in
+            // hashicorp/kubernetes) and the provider release that brought it.
+            if let Some(s) = self
+                .policy
+                .secret_attribute("managed", rtype, path)
+                .filter(|s| s.fix.contains(&format!("`{wo}`")))
+            {
+                return SinkAdvice::Catalogue(s.fix.clone());
+            }
             return SinkAdvice::WriteOnlyTwin(wo);
         }
         SinkAdvice::None
@@ -1751,8 +1760,9 @@ mod tests {
         assert_eq!(e.len(), 1, "{flows:#?}");
         assert_eq!(e[0].address, "vault_kv_secret_v2.bad");
         assert!(
-            matches!(&e[0].fact, Fact::Argument { argument, sink: SinkAdvice::WriteOnlyTwin(wo), .. }
-                if argument == "data_json" && wo == "data_json_wo"),
+            // The catalogue's own text for the twin (it names the partner and the release).
+            matches!(&e[0].fact, Fact::Argument { argument, sink: SinkAdvice::Catalogue(fix), .. }
+                if argument == "data_json" && fix.contains("`data_json_wo`") && fix.contains("data_json_wo_version")),
             "{:?}",
             e[0].fact
         );
