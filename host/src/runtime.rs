@@ -15,8 +15,8 @@ wasmtime::component::bindgen!({ world: "guard", path: "wit" });
 
 pub use self::tfguard::policy::types as wit;
 
-/// The guest, as built by `host/build.rs`.
-pub static GUEST_WASM: &[u8] = include_bytes!(env!("TFGUARD_GUEST_WASM"));
+/// The guest, as built by `guest-wasm/build.rs`.
+pub use tfguard_guest_wasm::GUEST_WASM;
 
 /// Epoch ticks per second; the deadline is counted in ticks.
 const TICKS_PER_SEC: u64 = 100;
@@ -111,9 +111,7 @@ pub fn cache_dir() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/tfguard"))
 }
 
-/// Content hash of `GUEST_WASM`, computed by `host/build.rs` (hashing 3 MB here on every
-/// start would be a third of `tfguard check`'s start-up).
-const GUEST_HASH: &str = env!("TFGUARD_GUEST_HASH");
+use tfguard_guest_wasm::GUEST_HASH;
 
 fn artifact_name(engine: &Engine) -> String {
     use std::hash::{Hash, Hasher};

@@ -1,4 +1,4 @@
-//! Builds the policy guest (wasm32-wasip2, release, LTO) and hands its path to the host.
+//! Builds the policy guest (wasm32-wasip2, release, LTO) and hands its path to `src/lib.rs`.
 //! The nested cargo uses its own target dir: sharing the outer one deadlocks on the build
 //! lock (facts/wasm-runtime.md §5). Debug and release hosts share this one guest build.
 
@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn main() {
-    let root =
+    // The workspace root: this crate lives in `<root>/guest-wasm`.
+    let manifest =
         PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = manifest.parent().map(PathBuf::from).unwrap_or(manifest);
     for p in [
         "guest/src",
         "guest/Cargo.toml",
