@@ -43,7 +43,7 @@ impl Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// An error with its sources, on one line (`a: b: c`), skipping a source whose text the
-/// previous one already contains. reqwest/vaultrs errors carry URLs and status codes, never
+/// previous one already contains. reqwest errors carry URLs and status codes, never
 /// request bodies, so this cannot leak a value.
 pub fn chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();

@@ -1,4 +1,4 @@
-//! The TLS crypto provider. reqwest and vaultrs are built with `rustls-no-provider` so the
+//! The TLS crypto provider. reqwest is built with `rustls-no-provider` so the
 //! default aws-lc-rs provider (a C library built through cmake: 67 s of CPU on the 2-core
 //! machine, against 38 s for ring and rustls together) is not compiled; rustls's `ring`
 //! provider is installed as the process default instead, before any HTTP client is built.
@@ -15,9 +15,8 @@ pub fn init() {
 }
 
 /// The Vault client certificate for mutual TLS, from `VAULT_CLIENT_CERT` and `VAULT_CLIENT_KEY`
-/// (PEM files) as the Vault CLI reads them; `None` unless both are set. vaultrs reads them
-/// itself only when built with its aws-lc `rustls` feature, so the Vault client passes this to
-/// `VaultClientSettingsBuilder::identity`. Errors name the variable and the file, never content.
+/// (PEM files) as the Vault CLI reads them; `None` unless both are set. Errors name the
+/// variable and the file, never content.
 pub fn vault_client_identity() -> Result<Option<reqwest::Identity>, String> {
     let var = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
     let (Some(cert), Some(key)) = (var("VAULT_CLIENT_CERT"), var("VAULT_CLIENT_KEY")) else {

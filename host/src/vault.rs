@@ -2,8 +2,11 @@
 //! `VAULT_NAMESPACE`, `VAULT_CACERT`/`VAULT_CAPATH`, and a token from `VAULT_TOKEN` (else
 //! `~/.vault-token`) or from a login with AppRole, JWT or Kubernetes ([`auth`]).
 //!
-//! Built on the `vaultrs` crate (rustls TLS). Its async API runs on a current-thread tokio
-//! runtime owned by the client, so callers (the CLI commands) stay synchronous.
+//! Plain HTTP calls to Vault's API over the reqwest client (rustls) that the Genesys client
+//! uses too, on a current-thread tokio runtime owned by the client, so callers (the CLI
+//! commands) stay synchronous. Four KV v2 endpoints do not need an SDK: the `vaultrs` crate it
+//! replaced cost a fifth of a first build's critical path (issue 17) and kept two plain
+//! `String` copies of the token.
 //!
 //! Rules kept here:
 //! - plain `http://` is accepted only for a loopback address (a dev server); anything else
@@ -20,10 +23,7 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
-use vaultrs::api::kv2::requests::{ReadSecretRequest, SetSecretRequestOptions};
-use vaultrs::client::{Client as _, VaultClient, VaultClientSettingsBuilder};
-use vaultrs::error::ClientError;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::secret;
 
@@ -190,11 +190,9 @@ impl Serialize for Exposed<'_> {
 
 pub struct Client {
     rt: tokio::runtime::Runtime,
-    vault: VaultClient,
+    http: reqwest::Client,
     addr: String,
     namespace: Option<String>,
-    /// Kept for the raw calls vaultrs has no endpoint for (`sys/capabilities-self`,
-    /// `sys/internal/ui/mounts`). vaultrs itself holds a copy in its settings.
     token: SecretString,
     /// Set when tfguard logged in itself: the token is then revoked when the client is
     /// dropped, so a run leaves no live token (nor a lease) behind.
@@ -243,8 +241,7 @@ pub fn split_path_naive(full: &str) -> Result<(String, String), VaultError> {
 }
 
 impl Drop for Client {
-    /// Revoke a token tfguard logged in for (best effort, briefly: Vault expires it anyway);
-    /// then wipe vaultrs's two plain-`String` copies of it.
+    /// Revoke a token tfguard logged in for (best effort, briefly: Vault expires it anyway).
     fn drop(&mut self) {
         if self.logged_in {
             let url = format!("{}/v1/auth/token/revoke-self", self.addr);
@@ -256,8 +253,6 @@ impl Drop for Client {
                     .await
             });
         }
-        self.vault.settings.token.zeroize();
-        self.vault.middle.token.zeroize();
     }
 }
 
@@ -289,9 +284,6 @@ impl Client {
     }
 
     fn set_token(&mut self, token: SecretString) {
-        self.vault.settings.token.zeroize();
-        self.vault.middle.token.zeroize();
-        self.vault.set_token(token.expose_secret());
         self.token = token;
     }
 
@@ -311,8 +303,6 @@ impl Client {
         };
         self.rt.block_on(async {
             let mut r = self
-                .vault
-                .http
                 .http
                 .post(&url)
                 .header("X-Vault-Request", "true")
@@ -368,32 +358,14 @@ impl Client {
                 )));
             }
         }
-        let mut builder = VaultClientSettingsBuilder::default();
-        // vaultrs reads VAULT_CACERT/VAULT_CAPATH/VAULT_SKIP_VERIFY itself; address, token and
-        // namespace are set here because they were validated above.
-        builder
-            .address(url.as_str())
-            .token(token.expose_secret())
-            .timeout(Some(Duration::from_secs(30)));
-        if let Some(ns) = &namespace {
-            builder.set_namespace(ns.clone());
-        }
-        // Mutual TLS as the Vault CLI does it (VAULT_CLIENT_CERT/VAULT_CLIENT_KEY): vaultrs reads
-        // them itself only with its aws-lc feature, which tfguard does not build.
-        builder.identity(crate::tls::vault_client_identity().map_err(VaultError::Config)?);
-        let settings = builder
-            .build()
-            .map_err(|e| VaultError::Config(format!("Vault settings: {e}")))?;
-        let vault = VaultClient::new(settings).map_err(|e| {
-            VaultError::Config(format!("Vault client: {}", crate::error::chain(&e)))
-        })?;
+        let http = http_client(&url)?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| VaultError::Config(format!("async runtime: {e}")))?;
         Ok(Client {
             rt,
-            vault,
+            http,
             addr: url.as_str().trim_end_matches('/').to_string(),
             namespace,
             token,
@@ -452,41 +424,43 @@ impl Client {
 
     /// Read the latest version. Missing (or soft-deleted) is `NotFound`.
     pub fn read_kv2(&self, mount: &str, path: &str) -> Result<Kv2Secret, VaultError> {
-        let endpoint = ReadSecretRequest::builder()
-            .mount(mount)
-            .path(path)
-            .build()
-            .map_err(|e| VaultError::Config(format!("KV path {mount}/{path}: {e}")))?;
-        let res = self
-            .rt
-            .block_on(vaultrs::api::exec_with_result(&self.vault, endpoint));
-        let res = match res {
-            Ok(r) => r,
-            Err(e) => return Err(self.classify(e, Op::Read, mount, path)),
+        let api = format!("{mount}/data/{path}");
+        let body = self.kv(reqwest::Method::GET, &api, None, Op::Read, mount, path)?;
+        let version = body["data"]["metadata"]["version"].as_u64();
+        let secret = match (kv_data(body["data"]["data"].clone()), version) {
+            (Some(data), Some(version)) => Kv2Secret { version, data },
+            // A soft-deleted or destroyed version answers with `data: null`.
+            _ => {
+                return Err(VaultError::NotFound {
+                    mount: mount.into(),
+                    path: path.into(),
+                });
+            }
         };
-        let Some(data) = kv_data(res.data) else {
-            return Err(VaultError::NotFound {
-                mount: mount.into(),
-                path: path.into(),
-            });
-        };
-        Ok(Kv2Secret {
-            version: res.metadata.version,
-            data,
-        })
+        Ok(secret)
     }
 
     /// The current version number, `None` when no secret exists at the path.
     pub fn current_version(&self, mount: &str, path: &str) -> Result<Option<u64>, VaultError> {
-        match self
-            .rt
-            .block_on(vaultrs::kv2::read_metadata(&self.vault, mount, path))
-        {
-            Ok(m) => Ok(Some(m.current_version)),
-            Err(e) => match self.classify(e, Op::ReadMetadata, mount, path) {
-                VaultError::NotFound { .. } => Ok(None),
-                other => Err(other),
-            },
+        let api = format!("{mount}/metadata/{path}");
+        match self.kv(
+            reqwest::Method::GET,
+            &api,
+            None,
+            Op::ReadMetadata,
+            mount,
+            path,
+        ) {
+            Ok(body) => body["data"]["current_version"]
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| VaultError::Api {
+                    code: 200,
+                    api_path: api,
+                    message: "metadata without `current_version`".into(),
+                }),
+            Err(VaultError::NotFound { .. }) => Ok(None),
+            Err(other) => Err(other),
         }
     }
 
@@ -499,51 +473,111 @@ impl Client {
         data: &BTreeMap<String, SecretString>,
         expected: u64,
     ) -> Result<u64, VaultError> {
-        let cas = u32::try_from(expected).map_err(|_| {
-            VaultError::Config(format!(
-                "{mount}/{path}: version {expected} is beyond what check-and-set accepts"
-            ))
-        })?;
-        let res = self.rt.block_on(vaultrs::kv2::set_with_options(
-            &self.vault,
+        let api = format!("{mount}/data/{path}");
+        // The request body holds the values: built into a buffer that is wiped when sent.
+        let body = serde_json::to_vec(&WriteBody {
+            options: WriteOptions { cas: expected },
+            data: Exposed(data),
+        })
+        .map_err(|e| VaultError::Config(format!("encoding the write to {mount}/{path}: {e}")))?;
+        match self.kv(
+            reqwest::Method::POST,
+            &api,
+            Some(Zeroizing::new(body)),
+            Op::Write,
             mount,
             path,
-            &Exposed(data),
-            SetSecretRequestOptions { cas },
-        ));
-        match res {
-            Ok(meta) => Ok(meta.version),
-            Err(ClientError::APIError { code: 400, errors })
-                if errors.iter().any(|e| e.contains("check-and-set")) =>
-            {
-                Err(VaultError::CasMismatch {
-                    mount: mount.into(),
-                    path: path.into(),
-                    expected,
-                })
-            }
-            Err(e) => Err(self.classify(e, Op::Write, mount, path)),
+        ) {
+            Ok(answer) => answer["data"]["version"]
+                .as_u64()
+                .ok_or_else(|| VaultError::Api {
+                    code: 200,
+                    api_path: api,
+                    message: "a write answer without `version`".into(),
+                }),
+            Err(VaultError::Api {
+                code: 400, message, ..
+            }) if message.contains("check-and-set") => Err(VaultError::CasMismatch {
+                mount: mount.into(),
+                path: path.into(),
+                expected,
+            }),
+            Err(e) => Err(e),
         }
     }
 
     /// Delete the metadata and every version (`vault kv metadata delete`). Missing is fine.
     pub fn destroy_all(&self, mount: &str, path: &str) -> Result<(), VaultError> {
-        match self
-            .rt
-            .block_on(vaultrs::kv2::delete_metadata(&self.vault, mount, path))
-        {
-            Ok(()) => Ok(()),
-            Err(e) => match self.classify(e, Op::DestroyAll, mount, path) {
-                VaultError::NotFound { .. } => Ok(()),
-                other => Err(other),
-            },
+        let api = format!("{mount}/metadata/{path}");
+        match self.kv(
+            reqwest::Method::DELETE,
+            &api,
+            None,
+            Op::DestroyAll,
+            mount,
+            path,
+        ) {
+            Ok(_) | Err(VaultError::NotFound { .. }) => Ok(()),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// One KV v2 call: `/v1/{api}` with the token, the JSON answer on success (`Null` for
+    /// 204), and a failure turned into [`VaultError`] for `op` (a 403 names the capabilities
+    /// that are missing). The answer may hold secret values: its buffer is wiped after
+    /// decoding, and it is never part of an error.
+    fn kv(
+        &self,
+        method: reqwest::Method,
+        api: &str,
+        body: Option<Zeroizing<Vec<u8>>>,
+        op: Op,
+        mount: &str,
+        path: &str,
+    ) -> Result<serde_json::Value, VaultError> {
+        let url = format!("{}/v1/{api}", self.addr);
+        let unreachable = |e: reqwest::Error| VaultError::Unreachable {
+            addr: self.addr.clone(),
+            reason: crate::error::chain(&e),
+        };
+        let (status, answer) = self.rt.block_on(async {
+            let mut r = self.request(method, &url);
+            if let Some(b) = body {
+                r = r
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(reqwest::Body::from(bytes::Bytes::from_owner(b)));
+            }
+            let resp = r.send().await.map_err(unreachable)?;
+            let status = resp.status().as_u16();
+            let answer = Zeroizing::new(resp.bytes().await.map_err(unreachable)?.to_vec());
+            Ok::<_, VaultError>((status, answer))
+        })?;
+        match status {
+            200..=299 => {
+                if answer.is_empty() {
+                    return Ok(serde_json::Value::Null);
+                }
+                serde_json::from_slice(&answer).map_err(|e| VaultError::Api {
+                    code: status,
+                    api_path: api.to_string(),
+                    message: format!("an answer that is not JSON ({e})"),
+                })
+            }
+            404 => Err(VaultError::NotFound {
+                mount: mount.into(),
+                path: path.into(),
+            }),
+            403 => Err(self.forbidden(op, mount, path)),
+            code => Err(VaultError::Api {
+                code,
+                api_path: api.to_string(),
+                message: api_errors(&answer),
+            }),
         }
     }
 
     fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
         let mut r = self
-            .vault
-            .http
             .http
             .request(method, url)
             .header("X-Vault-Token", self.token.expose_secret())
@@ -555,8 +589,7 @@ impl Client {
     }
 
     /// The token's capabilities on `api_path`, via `sys/capabilities-self` (allowed by
-    /// Vault's default policy). vaultrs has no endpoint for it, hence the raw request on
-    /// vaultrs's own HTTP client (same TLS settings).
+    /// Vault's default policy).
     fn capabilities(&self, api_path: &str) -> Option<Vec<String>> {
         let url = format!("{}/v1/sys/capabilities-self", self.addr);
         self.rt.block_on(async {
@@ -583,61 +616,121 @@ impl Client {
         })
     }
 
-    fn classify(&self, e: ClientError, op: Op, mount: &str, path: &str) -> VaultError {
+    /// A 403 made into an answer: the capabilities the token lacks for `op`, asked of Vault.
+    fn forbidden(&self, op: Op, mount: &str, path: &str) -> VaultError {
         let (api_path, needed) = op.needs(mount, path);
-        match e {
-            ClientError::APIError { code: 404, .. } | ClientError::ResponseDataEmptyError => {
-                VaultError::NotFound {
-                    mount: mount.into(),
-                    path: path.into(),
-                }
-            }
-            ClientError::APIError { code: 403, .. } => {
-                let have = self.capabilities(&api_path);
-                let (missing, unknown) = match &have {
-                    Some(have) if have.iter().any(|c| c == "root") => (Vec::new(), false),
-                    Some(have) => (
-                        needed
-                            .iter()
-                            .filter(|n| !have.iter().any(|h| h == *n))
-                            .map(|s| s.to_string())
-                            .collect::<Vec<_>>(),
-                        false,
-                    ),
-                    None => (needed.iter().map(|s| s.to_string()).collect(), true),
-                };
-                // A 403 with every capability present means the token itself was refused
-                // (expired, revoked, wrong namespace): say so rather than print an empty policy.
-                if missing.is_empty() {
-                    return VaultError::Api {
-                        code: 403,
-                        api_path,
-                        message: "permission denied although the token's policy grants the capabilities; check that VAULT_TOKEN is valid and VAULT_NAMESPACE is right".into(),
-                    };
-                }
-                VaultError::Forbidden {
-                    op,
-                    api_path,
-                    namespace: self.namespace.clone(),
-                    missing,
-                    unknown,
-                }
-            }
-            ClientError::APIError { code, errors } => VaultError::Api {
-                code,
+        let have = self.capabilities(&api_path);
+        let (missing, unknown) = match &have {
+            Some(have) if have.iter().any(|c| c == "root") => (Vec::new(), false),
+            Some(have) => (
+                needed
+                    .iter()
+                    .filter(|n| !have.iter().any(|h| h == *n))
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>(),
+                false,
+            ),
+            None => (needed.iter().map(|s| s.to_string()).collect(), true),
+        };
+        // A 403 with every capability present means the token itself was refused
+        // (expired, revoked, wrong namespace): say so rather than print an empty policy.
+        if missing.is_empty() {
+            return VaultError::Api {
+                code: 403,
                 api_path,
-                message: if errors.is_empty() {
-                    "(no message)".into()
-                } else {
-                    errors.join("; ")
-                },
-            },
-            other => VaultError::Unreachable {
-                addr: self.addr.clone(),
-                reason: crate::error::chain(&other),
-            },
+                message: "permission denied although the token's policy grants the capabilities; check that VAULT_TOKEN is valid and VAULT_NAMESPACE is right".into(),
+            };
+        }
+        VaultError::Forbidden {
+            op,
+            api_path,
+            namespace: self.namespace.clone(),
+            missing,
+            unknown,
         }
     }
+}
+
+/// `{"options": {"cas": N}, "data": {...}}`, the body of a KV v2 check-and-set write.
+#[derive(Serialize)]
+struct WriteBody<'a> {
+    options: WriteOptions,
+    data: Exposed<'a>,
+}
+
+#[derive(Serialize)]
+struct WriteOptions {
+    cas: u64,
+}
+
+/// Vault's `{"errors": [...]}` as one line; never the rest of an answer, which may hold values.
+fn api_errors(answer: &[u8]) -> String {
+    let errors: Vec<String> = serde_json::from_slice::<serde_json::Value>(answer)
+        .ok()
+        .and_then(|v| {
+            v["errors"].as_array().map(|a| {
+                a.iter()
+                    .filter_map(|e| e.as_str().map(str::to_string))
+                    .collect()
+            })
+        })
+        .unwrap_or_default();
+    if errors.is_empty() {
+        "(no message)".into()
+    } else {
+        errors.join("; ")
+    }
+}
+
+/// The HTTP client for `url`, with TLS as the Vault CLI configures it: extra roots from
+/// `VAULT_CACERT` (a PEM bundle) and `VAULT_CAPATH` (a directory of them), a client identity
+/// from `VAULT_CLIENT_CERT`/`VAULT_CLIENT_KEY`, and `VAULT_SKIP_VERIFY` honoured as the CLI
+/// does (Go's `ParseBool`).
+fn http_client(url: &url::Url) -> Result<reqwest::Client, VaultError> {
+    let mut b = reqwest::Client::builder()
+        // The token rides in a header that reqwest would carry to any host a redirect names.
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(10))
+        .user_agent(concat!("tfguard/", env!("CARGO_PKG_VERSION")));
+    if url.scheme() == "https" {
+        let mut files: Vec<std::path::PathBuf> = Vec::new();
+        if let Some(f) = env_nonempty("VAULT_CACERT") {
+            files.push(f.into());
+        }
+        if let Some(dir) = env_nonempty("VAULT_CAPATH") {
+            let entries = std::fs::read_dir(&dir)
+                .map_err(|e| VaultError::Config(format!("VAULT_CAPATH `{dir}`: {e}")))?;
+            let mut found: Vec<_> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect();
+            found.sort();
+            files.extend(found);
+        }
+        for f in files {
+            let pem = std::fs::read(&f).map_err(|e| {
+                VaultError::Config(format!("CA certificate `{}`: {e}", f.display()))
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                VaultError::Config(format!(
+                    "CA certificate `{}`: not PEM certificates: {e}",
+                    f.display()
+                ))
+            })?;
+            b = b.tls_certs_merge(certs);
+        }
+        if env_nonempty("VAULT_SKIP_VERIFY")
+            .is_some_and(|v| matches!(v.trim(), "1" | "t" | "T" | "true" | "TRUE" | "True"))
+        {
+            b = b.tls_danger_accept_invalid_certs(true);
+        }
+    }
+    if let Some(id) = crate::tls::vault_client_identity().map_err(VaultError::Config)? {
+        b = b.identity(id);
+    }
+    b.build()
+        .map_err(|e| VaultError::Config(format!("Vault HTTP client: {}", crate::error::chain(&e))))
 }
 
 /// The key/value pairs of a KV v2 secret's `data` (`None` when it is not an object): strings as
@@ -662,9 +755,9 @@ fn kv_data(data: serde_json::Value) -> Option<BTreeMap<String, SecretString>> {
 /// Fuzzing entry (`fuzz/`): a KV v2 read response body as the client decodes it.
 #[doc(hidden)]
 pub fn fuzz_read_response(body: &[u8]) {
-    if let Ok(r) = serde_json::from_slice::<vaultrs::api::kv2::responses::ReadSecretResponse>(body)
-    {
-        let _ = kv_data(r.data);
+    if let Ok(r) = serde_json::from_slice::<serde_json::Value>(body) {
+        let _ = r["data"]["metadata"]["version"].as_u64();
+        let _ = kv_data(r["data"]["data"].clone());
     }
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
         let _ = kv_data(v);
