@@ -1,7 +1,7 @@
 //! `.tfguard.hcl`: found by walking up from the first checked path, or given with `--config`.
 //! The host owns discovery and the file's syntax; rule options are passed to the guest as JSON.
 //!
-//! The file is read with `hcl::edit`, which keeps byte spans, and walked by hand instead of
+//! The file is read with `hcl-edit`, which keeps byte spans, and walked by hand instead of
 //! through serde: serde's errors carry no position, and every mistake here (an unknown key, a
 //! wrong type, an unknown rule id) must point at its `file:line:col`. Unknown keys are errors,
 //! so a typo never silently turns a check off.
@@ -29,9 +29,9 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use hcl::edit::Span as _;
-use hcl::edit::expr::{Expression, ObjectKey};
-use hcl::edit::structure::{Attribute, Block, Body, Structure};
+use hcl_edit::Span as _;
+use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::structure::{Attribute, Block, Body, Structure};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -162,7 +162,7 @@ type PResult<T> = std::result::Result<T, (Loc, String)>;
 
 /// Parses config text; errors carry the position of the offending item.
 pub fn parse(src: &str) -> PResult<Config> {
-    let body = hcl::edit::parser::parse_body(src).map_err(|e| {
+    let body = hcl_edit::parser::parse_body(src).map_err(|e| {
         let l = e.location();
         (
             Loc {
