@@ -189,6 +189,40 @@ impl Clone for Generated {
     }
 }
 
+/// The non-empty lines of `text` with their index and byte range.
+fn lines(text: &str) -> impl Iterator<Item = (usize, Range<usize>, &str)> {
+    let mut at = 0;
+    let mut n = 0;
+    std::iter::from_fn(move || {
+        while at < text.len() {
+            let end = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i);
+            let item = (n, at..end, &text[at..end]);
+            at = end + 1;
+            n += 1;
+            if !item.2.is_empty() {
+                return Some(item);
+            }
+        }
+        None
+    })
+}
+
+/// Exactly `N` tab-separated fields of `line`, else `None`.
+fn fields<const N: usize>(line: &str) -> Option<[&str; N]> {
+    let mut out = [""; N];
+    let mut tabs = memchr::memchr_iter(b'\t', line.as_bytes());
+    let mut from = 0;
+    for (i, slot) in out.iter_mut().enumerate() {
+        let to = if i + 1 == N { line.len() } else { tabs.next()? };
+        *slot = &line[from..to];
+        from = to + 1;
+    }
+    if tabs.next().is_some() {
+        return None;
+    }
+    Some(out)
+}
+
 impl Catalogue {
     /// Validate every row and index them by resource type; nothing is expanded yet.
     fn index(self, pack: &str) -> Result<Generated, String> {
@@ -205,28 +239,24 @@ impl Catalogue {
             write_only: self.write_only,
             ..Generated::default()
         };
-        let mut at = 0;
-        for (n, line) in g.secrets.split('\n').enumerate() {
-            let range = at..at + line.len();
-            at += line.len() + 1;
-            if line.is_empty() {
-                continue;
-            }
-            let mut f = line.split('\t');
-            let (Some(key), Some(mode), Some(rtype), Some(_attr), Some(kind), None) =
-                (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
-            else {
+        // One memchr pass per line and per field, and a map lookup only when the provider or
+        // fix kind differs from the previous row's (rows come grouped): `str::split` and a
+        // lookup per field were most of the start-up this pack cost (issue 14).
+        let mut last = ("", "");
+        for (n, range, line) in lines(&g.secrets) {
+            let Some([key, mode, rtype, _attr, kind]) = fields::<5>(line) else {
                 return Err(err("secrets", n, "expected 5 tab-separated fields"));
             };
             if mode != "managed" && mode != "data" {
                 return Err(err("secrets", n, &format!("mode `{mode}`")));
             }
-            if !g.providers.contains_key(key) {
+            if key != last.0 && !g.providers.contains_key(key) {
                 return Err(err("secrets", n, &format!("unknown provider key `{key}`")));
             }
-            if !g.fixes.contains_key(kind) {
+            if kind != last.1 && !g.fixes.contains_key(kind) {
                 return Err(err("secrets", n, &format!("unknown fix kind `{kind}`")));
             }
+            last = (key, kind);
             let name_at = rtype.as_ptr() as usize - g.secrets.as_ptr() as usize;
             group_row(
                 &mut g.secret_rows,
@@ -235,26 +265,19 @@ impl Catalogue {
                 range,
             );
         }
-        let mut at = 0;
-        for (n, line) in g.write_only.split('\n').enumerate() {
-            let range = at..at + line.len();
-            at += line.len() + 1;
-            if line.is_empty() {
-                continue;
-            }
-            let mut f = line.split('\t');
-            let (Some(key), Some(rtype), Some(_arg), None) =
-                (f.next(), f.next(), f.next(), f.next())
-            else {
+        let mut last = "";
+        for (n, range, line) in lines(&g.write_only) {
+            let Some([key, rtype, _arg]) = fields::<3>(line) else {
                 return Err(err("write_only", n, "expected 3 tab-separated fields"));
             };
-            if !g.providers.contains_key(key) {
+            if key != last && !g.providers.contains_key(key) {
                 return Err(err(
                     "write_only",
                     n,
                     &format!("unknown provider key `{key}`"),
                 ));
             }
+            last = key;
             let name_at = rtype.as_ptr() as usize - g.write_only.as_ptr() as usize;
             group_row(
                 &mut g.wo_rows,
@@ -351,12 +374,14 @@ fn split_rows(text: &str) -> (std::borrow::Cow<'_, str>, Option<(&str, &str)>) {
     const HEAD: &str = "\n[catalogue]\nsecrets = '''\n";
     const MID: &str = "'''\nwrite_only = '''\n";
     const END: &str = "'''\n";
+    // memmem, not `str::find`: the rows are 150 KB and this runs at every start.
+    let find = |hay: &str, needle: &str| memchr::memmem::find(hay.as_bytes(), needle.as_bytes());
     let split = || {
-        let start = text.find(HEAD)?;
+        let start = find(text, HEAD)?;
         let rows = &text[start + HEAD.len()..];
-        let mid = rows.find(MID)?;
+        let mid = find(rows, MID)?;
         let wo = &rows[mid + MID.len()..];
-        let end = wo.find(END)?;
+        let end = find(wo, END)?;
         if !wo[end + END.len()..].trim().is_empty() {
             return None;
         }
@@ -679,6 +704,68 @@ mod tests {
         PolicyPackSrc {
             name: "t".into(),
             contents: s.into(),
+        }
+    }
+
+    /// A generated pack with `secrets` and `write_only` rows under one provider and fix kind.
+    fn generated(secrets: &str, write_only: &str) -> Result<Policy, String> {
+        let q = "'''";
+        let text = format!(
+            "[catalogue.fixes]\ninput = \"keep {{attr}} out\"\n\n[catalogue.providers.aws]\nprovider = \"hashicorp/aws\"\nversion = \"6.0.0\"\nsource = \"s\"\n\n[catalogue]\nsecrets = {q}\n{secrets}{q}\nwrite_only = {q}\n{write_only}{q}\n"
+        );
+        Policy::load(&[pack(&text)])
+    }
+
+    /// Rows are validated at load, each error naming its line; a provider or fix kind is
+    /// looked up only when it differs from the row before, so a bad one after good ones of
+    /// another value is still caught.
+    #[test]
+    fn catalogue_rows_are_validated_with_their_line() {
+        let ok = "aws\tmanaged\taws_a\tpassword\tinput\naws\tdata\taws_b\ttoken\tinput\n";
+        let p = generated(ok, "aws\taws_a\tpassword_wo\n").expect("valid rows load");
+        assert!(p.secret_attribute("managed", "aws_a", "password").is_some());
+        assert!(p.secret_attribute("data", "aws_b", "token").is_some());
+        assert!(p.is_write_only("aws_a", "password_wo"));
+        let cases = [
+            (
+                format!("{ok}aws\tmanaged\taws_c\tx\n"),
+                "",
+                "catalogue.secrets line 3: expected 5",
+            ),
+            (
+                format!("{ok}aws\tmanaged\taws_c\tx\tinput\textra\n"),
+                "",
+                "line 3: expected 5",
+            ),
+            (
+                format!("{ok}gcp\tmanaged\taws_c\tx\tinput\n"),
+                "",
+                "line 3: unknown provider key `gcp`",
+            ),
+            (
+                format!("{ok}aws\tmanaged\taws_c\tx\twhat\n"),
+                "",
+                "line 3: unknown fix kind `what`",
+            ),
+            (
+                format!("{ok}aws\tresource\taws_c\tx\tinput\n"),
+                "",
+                "line 3: mode `resource`",
+            ),
+            (
+                ok.to_string(),
+                "aws\taws_a\tp_wo\nazure\taws_a\tq_wo\n",
+                "catalogue.write_only line 2: unknown provider key `azure`",
+            ),
+            (
+                ok.to_string(),
+                "aws\taws_a\n",
+                "catalogue.write_only line 1: expected 3",
+            ),
+        ];
+        for (secrets, wo, want) in cases {
+            let e = generated(&secrets, wo).err().unwrap_or_default();
+            assert!(e.contains(want), "{want:?} not in {e:?}");
         }
     }
 

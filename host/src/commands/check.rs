@@ -1,7 +1,7 @@
 //! `tfguard check`: collect documents, load the config, run the guest once, render in the chosen
 //! format, and pick the exit code (0 clean, 1 failing findings, 2 anything that stops the gate).
 
-use crate::cli::{CheckArgs, ColorChoice, FailOn};
+use crate::cli::{CheckArgs, ColorChoice, FailOn, Format};
 use crate::config::{self, Config};
 use crate::discover;
 use crate::error::{Error, Result};
@@ -163,7 +163,13 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         ));
     }
     let rt = Runtime::new(args.sandbox.limits())?;
-    let rules = rt.rules()?;
+    // Rule metadata costs an instance and a call of its own: ask for it only when the config
+    // names rules, and after the check when the report needs it (start-up, issue 16).
+    let mut rules = if cfg.rule_refs.is_empty() {
+        Vec::new()
+    } else {
+        rt.rules()?
+    };
     validate_config(&mut cfg, &rules)?;
     let mut settings = packs::settings(&cfg)?;
     let known = known_secrets(&args.vault_secrets, &args.vault)?;
@@ -173,6 +179,10 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     // Files refused before the guest saw them fail the gate like malformed ones.
     report.errors.splice(0..0, collected.errors);
     let threshold = fail_threshold(args.fail_on, &cfg);
+    // SARIF lists every rule; the other formats look up the rules of the findings they show.
+    if rules.is_empty() && (!report.findings.is_empty() || args.format == Format::Sarif) {
+        rules = rt.rules()?;
+    }
 
     let cx = Ctx {
         report: &report,
