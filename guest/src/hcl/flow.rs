@@ -331,6 +331,9 @@ pub enum OriginKind {
     /// secret, so it is reported as "cannot verify" (TFG014), never passed silently.
     Unresolved {
         reason: String,
+        /// A declared variable named like a secret (`db_password`) but marked neither
+        /// `ephemeral` nor `sensitive`: its name says what it holds, its declaration does not.
+        unmarked_secret_name: bool,
     },
 }
 
@@ -680,7 +683,10 @@ impl<'a, 'm> Analyzer<'a, 'm> {
                     }
                     Resolved::Unknown { reason } if f.is_root => out.push(Taint {
                         origin: addr,
-                        kind: OriginKind::Unresolved { reason },
+                        kind: OriginKind::Unresolved {
+                            reason,
+                            unmarked_secret_name: self.cfg.is_secret_name(name),
+                        },
                         hops: Vec::new(),
                     }),
                     Resolved::Unknown { .. } => {}
@@ -693,6 +699,7 @@ impl<'a, 'm> Analyzer<'a, 'm> {
                 origin: addr,
                 kind: OriginKind::Unresolved {
                     reason: "it is not declared in the module".into(),
+                    unmarked_secret_name: false,
                 },
                 hops: Vec::new(),
             });

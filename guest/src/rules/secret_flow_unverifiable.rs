@@ -36,21 +36,36 @@ fn words(f: &Flow) -> (String, String) {
             leaf,
             ..
         } => {
-            let reason = match &source.kind {
-                OriginKind::Unresolved { reason } => reason.as_str(),
-                _ => "unknown",
+            let (reason, unmarked) = match &source.kind {
+                OriginKind::Unresolved {
+                    reason,
+                    unmarked_secret_name,
+                } => (reason.as_str(), *unmarked_secret_name),
+                _ => ("unknown", false),
             };
+            let s = &source.address;
+            if unmarked {
+                return (
+                    format!(
+                        "`{s}` is named like a secret but declared neither `ephemeral` nor `sensitive`, and has no value tfguard can resolve ({reason}); `{argument}` of {} gets it, so Terraform stores it in state: {} ({})",
+                        f.address,
+                        f.chain(),
+                        f.loc
+                    ),
+                    format!(
+                        "Mark `{s}` `ephemeral = true` (Terraform >= 1.10) and pass it only to a write-only argument (`{leaf}_wo` with its version argument, Terraform >= 1.11, where the provider has one), or `sensitive = true` at least. If it is not a secret, rename it or give tfguard its value (`terraform.tfvars`, `*.auto.tfvars` or `--var-file`)."
+                    ),
+                );
+            }
             (
                 format!(
-                    "cannot verify: `{argument}` of {} gets `{}`, which has no value tfguard can resolve ({reason}); if it is a secret, Terraform stores it in state: {} ({})",
+                    "cannot verify: `{argument}` of {} gets `{s}`, which has no value tfguard can resolve ({reason}); if it is a secret, Terraform stores it in state: {} ({})",
                     f.address,
-                    source.address,
                     f.chain(),
                     f.loc
                 ),
                 format!(
-                    "If `{}` is a secret, declare it `sensitive = true` and `ephemeral = true` and pass it only to a write-only argument (`{leaf}_wo` with `{leaf}_wo_version`, Terraform >= 1.11, where the provider has one). Otherwise give tfguard its value (`terraform.tfvars`, `*.auto.tfvars` or `--var-file`).",
-                    source.address
+                    "If `{s}` is a secret, declare it `sensitive = true` and `ephemeral = true` and pass it only to a write-only argument (`{leaf}_wo` with `{leaf}_wo_version`, Terraform >= 1.11, where the provider has one). Otherwise give tfguard its value (`terraform.tfvars`, `*.auto.tfvars` or `--var-file`)."
                 ),
             )
         }

@@ -2,7 +2,7 @@
 //! the packs' advice for a source or sink says. Each rule words its own finding with these.
 
 use crate::hcl::Module;
-use crate::hcl::flow::{Flow, FlowKind, OriginKind, SinkAdvice, Source, SourceAdvice};
+use crate::hcl::flow::{Fact, Flow, FlowKind, OriginKind, SinkAdvice, Source, SourceAdvice};
 use crate::rules::{Ctx, Hit, RuleMeta, Sink};
 use crate::types::Severity;
 
@@ -36,9 +36,28 @@ pub(crate) fn report_flows(
                 attribute: (!f.attribute.is_empty()).then(|| f.attribute.clone()),
                 flow: f.hops.clone(),
                 remediation,
-                severity: (kind == FlowKind::CannotVerify).then_some(Severity::Info),
+                severity: (kind == FlowKind::CannotVerify).then(|| cannot_verify_severity(f)),
             },
         );
+    }
+}
+
+/// "Cannot verify" is information, except for a declared variable named like a secret but
+/// marked neither `ephemeral` nor `sensitive`: that is a warning (mark it), issue 13.
+fn cannot_verify_severity(f: &Flow) -> Severity {
+    match &f.fact {
+        Fact::Argument { source, .. }
+            if matches!(
+                source.kind,
+                OriginKind::Unresolved {
+                    unmarked_secret_name: true,
+                    ..
+                }
+            ) =>
+        {
+            Severity::Warning
+        }
+        _ => Severity::Info,
     }
 }
 
