@@ -5,7 +5,7 @@ use crate::cli::{CheckArgs, ColorChoice, FailOn, Format};
 use crate::config::{self, Config};
 use crate::discover;
 use crate::error::{Error, Result};
-use crate::output::{self, Ctx, rank};
+use crate::output::{self, Ctx};
 use crate::packs;
 use crate::runtime::wit::{DocKind, Report, RuleInfo, Severity};
 use crate::runtime::{GuestError, KnownValue, Runtime};
@@ -86,7 +86,7 @@ pub fn exit_code(report: &Report, threshold: Severity) -> u8 {
     let failing = report
         .findings
         .iter()
-        .any(|f| f.suppressed.is_none() && rank(f.severity) >= rank(threshold));
+        .any(|f| output::fails_at(f, threshold));
     u8::from(failing)
 }
 

@@ -11,7 +11,6 @@ use super::check::{fail_threshold, settings_error, validate_config};
 use crate::cli::FixArgs;
 use crate::discover;
 use crate::error::{Error, Result};
-use crate::output::rank;
 use crate::runtime::Runtime;
 use crate::runtime::wit::{FixItem, FixRequest, FixSafety, Report, Severity};
 
@@ -171,7 +170,7 @@ fn exit_code(report: &Report, threshold: Severity) -> u8 {
         report
             .findings
             .iter()
-            .any(|f| f.suppressed.is_none() && rank(f.severity) >= rank(threshold)),
+            .any(|f| crate::output::fails_at(f, threshold)),
     )
 }
 
@@ -256,11 +255,7 @@ fn summary(
         }
     )?;
     for f in open.iter().filter(|f| f.severity != Severity::Info) {
-        let sev = if f.severity == Severity::Error {
-            "error"
-        } else {
-            "warning"
-        };
+        let sev = crate::output::sev_str(f.severity);
         let loc = match &f.span {
             Some(s) => format!("{}:{}:{}", f.path, s.line, s.column),
             None => f.path.clone(),

@@ -1,16 +1,9 @@
 //! `tfguard rules` and `tfguard explain`.
 
 use crate::error::{Error, Result};
-use crate::runtime::wit::Severity;
 use crate::runtime::{Limits, Runtime};
 
-fn sev(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
-}
+use crate::output::sev_str as sev;
 
 pub fn list() -> Result<u8> {
     let rt = Runtime::new(Limits::default())?;

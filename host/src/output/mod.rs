@@ -43,6 +43,13 @@ pub fn rank(s: Severity) -> u8 {
     }
 }
 
+/// Does `f` fail a gate whose threshold is `threshold`? The one definition: `check`'s exit
+/// status and the provisioning commands' refusal both ask it.
+pub fn fails_at(f: &Finding, threshold: Severity) -> bool {
+    f.suppressed.is_none() && rank(f.severity) >= rank(threshold)
+}
+
+/// A severity's name, as every text output and the config spell it.
 pub fn sev_str(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
@@ -54,7 +61,7 @@ pub fn sev_str(s: Severity) -> &'static str {
 impl Ctx<'_> {
     /// Does this finding fail the gate?
     pub fn fails(&self, f: &Finding) -> bool {
-        f.suppressed.is_none() && rank(f.severity) >= rank(self.threshold)
+        fails_at(f, self.threshold)
     }
 
     pub fn rule(&self, id: &str) -> Option<&RuleInfo> {

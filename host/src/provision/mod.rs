@@ -40,7 +40,7 @@ fn fails(report: &Report) -> bool {
     report
         .findings
         .iter()
-        .any(|f| f.suppressed.is_none() && f.severity == Severity::Error)
+        .any(|f| crate::output::fails_at(f, Severity::Error))
 }
 
 /// The findings that matter here (error level, unsuppressed) and document errors, one block
@@ -59,11 +59,7 @@ fn render_report(report: &Report) {
         if f.suppressed.is_some() {
             continue;
         }
-        let sev = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        };
+        let sev = crate::output::sev_str(f.severity);
         let at = f
             .span
             .as_ref()
@@ -253,11 +249,7 @@ pub fn verify(
 /// `warning[TFG003] ./tfguard.tfstate, resource ADDR: message`, `(suppressed: reason, origin)`
 /// after it when a suppression matched.
 fn finding_line(f: &crate::runtime::wit::Finding) -> String {
-    let sev = match f.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    };
+    let sev = crate::output::sev_str(f.severity);
     let at = f
         .span
         .as_ref()
