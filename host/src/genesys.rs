@@ -366,6 +366,85 @@ impl RetryPolicy {
     }
 }
 
+/// One request's retry budget under a [`RetryPolicy`]: the attempt count and the time spent.
+/// Both retry loops (API calls and the token endpoint) ask it when and how long to wait, so the
+/// bounds and the rate-limit wording live once.
+struct Attempts<'p> {
+    policy: &'p RetryPolicy,
+    started: Instant,
+    n: u32,
+}
+
+impl<'p> Attempts<'p> {
+    fn new(policy: &'p RetryPolicy) -> Self {
+        Attempts {
+            policy,
+            started: Instant::now(),
+            n: 0,
+        }
+    }
+
+    /// Another try fits: fewer than `max_attempts` and within `max_total` after `wait`.
+    fn fits(&self, wait: Duration) -> bool {
+        self.n + 1 < self.policy.max_attempts
+            && self.started.elapsed() + wait <= self.policy.max_total
+    }
+
+    /// The backoff before the next try, `None` when the budget is spent.
+    fn backoff(&self) -> Option<Duration> {
+        let w = self.policy.backoff(self.n);
+        self.fits(w).then_some(w)
+    }
+
+    /// The wait after a rate-limit answer, or why tfguard gives up (`still` names the state:
+    /// "429", "rate limited").
+    fn rate_limited(&self, retry_after: Option<u64>, still: &str) -> Result<Duration, String> {
+        let Some(w) = self.policy.after_429(retry_after, self.n) else {
+            return Err(format!(
+                "the server asked to wait {}s (Retry-After), more than the {}s tfguard waits",
+                retry_after.unwrap_or_default(),
+                self.policy.max_retry_after.as_secs()
+            ));
+        };
+        if !self.fits(w) {
+            return Err(format!(
+                "still {still} after {} attempts over {}s",
+                self.n + 1,
+                self.started.elapsed().as_secs()
+            ));
+        }
+        Ok(w)
+    }
+}
+
+/// What both retry loops read of an answer: status, `Retry-After` (integer seconds), the
+/// correlation id Genesys support asks for, and the body in a buffer wiped on drop.
+struct Answer {
+    status: StatusCode,
+    retry_after: Option<u64>,
+    correlation: Option<String>,
+    body: bytes_body::Body,
+}
+
+async fn read_answer(r: reqwest::Response) -> Result<Answer, reqwest::Error> {
+    let header = |name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
+    let correlation = header("inin-correlation-id");
+    let status = r.status();
+    let bytes = r.bytes().await?;
+    Ok(Answer {
+        status,
+        retry_after,
+        correlation,
+        body: bytes_body::Body(bytes.to_vec()),
+    })
+}
+
 /// Whether a retry of this request is safe after a lost response.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Idempotent {
@@ -510,9 +589,8 @@ impl Client {
         idem: Idempotent,
     ) -> Result<Reply, GenesysError> {
         let url = format!("{}{}", self.endpoints.api, path);
-        let started = Instant::now();
+        let mut tries = Attempts::new(&self.retry);
         let mut reauthed = false;
-        let mut attempt = 0u32;
         loop {
             let token = self.bearer()?;
             let mut req = self
@@ -523,22 +601,9 @@ impl Client {
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let sent = self.rt.block_on(async {
-                let r = req.send().await?;
-                let status = r.status();
-                let retry_after = r
-                    .headers()
-                    .get("retry-after")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok());
-                let correlation = r
-                    .headers()
-                    .get("inin-correlation-id")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string);
-                let bytes = r.bytes().await?;
-                Ok::<_, reqwest::Error>((status, retry_after, correlation, bytes.to_vec()))
-            });
+            let sent = self
+                .rt
+                .block_on(async { read_answer(req.send().await?).await });
             let wait = match sent {
                 Err(e) => {
                     if idem == Idempotent::No {
@@ -546,17 +611,20 @@ impl Client {
                             action: action.to_string(),
                         });
                     }
-                    let w = self.retry.backoff(attempt);
-                    if !self.may_retry(attempt, started, w) {
+                    let Some(w) = tries.backoff() else {
                         return Err(GenesysError::Transport {
                             action: action.to_string(),
                             reason: crate::error::chain(&e),
                         });
-                    }
+                    };
                     w
                 }
-                Ok((status, retry_after, correlation, bytes)) => {
-                    let body = bytes_body::Body(bytes);
+                Ok(Answer {
+                    status,
+                    retry_after,
+                    correlation,
+                    body,
+                }) => {
                     if status.is_success() {
                         return Ok(Reply {
                             status,
@@ -572,27 +640,12 @@ impl Client {
                     }
                     let err: ErrorBody = serde_json::from_slice(&body.0).unwrap_or_default();
                     if status == StatusCode::TOO_MANY_REQUESTS {
-                        let Some(w) = self.retry.after_429(retry_after, attempt) else {
-                            return Err(GenesysError::RateLimited {
+                        tries.rate_limited(retry_after, "429").map_err(|reason| {
+                            GenesysError::RateLimited {
                                 action: action.to_string(),
-                                reason: format!(
-                                    "the server asked to wait {}s (Retry-After), more than the {}s tfguard waits",
-                                    retry_after.unwrap_or_default(),
-                                    self.retry.max_retry_after.as_secs()
-                                ),
-                            });
-                        };
-                        if !self.may_retry(attempt, started, w) {
-                            return Err(GenesysError::RateLimited {
-                                action: action.to_string(),
-                                reason: format!(
-                                    "still 429 after {} attempts over {}s",
-                                    attempt + 1,
-                                    started.elapsed().as_secs()
-                                ),
-                            });
-                        }
-                        w
+                                reason,
+                            }
+                        })?
                     } else if status.is_server_error() && idem == Idempotent::No {
                         // A create answered 5xx may still have happened: never retried blindly;
                         // the caller looks the client up and retries only if it is not there.
@@ -600,10 +653,9 @@ impl Client {
                             action: action.to_string(),
                         });
                     } else if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED {
-                        let w = self.retry.backoff(attempt);
-                        if !self.may_retry(attempt, started, w) {
+                        let Some(w) = tries.backoff() else {
                             return Err(self.api_error(status, err, correlation, action));
-                        }
+                        };
                         w
                     } else if status == StatusCode::NOT_FOUND {
                         return Err(GenesysError::NotFound(path_id(path)));
@@ -623,12 +675,8 @@ impl Client {
                 }
             };
             std::thread::sleep(wait);
-            attempt += 1;
+            tries.n += 1;
         }
-    }
-
-    fn may_retry(&self, attempt: u32, started: Instant, wait: Duration) -> bool {
-        attempt + 1 < self.retry.max_attempts && started.elapsed() + wait <= self.retry.max_total
     }
 
     fn api_error(
@@ -872,12 +920,8 @@ pub async fn client_credentials(
     if !scopes.is_empty() {
         form.push(("scope", scopes.join(" ")));
     }
-    let started = Instant::now();
     let action = format!("the token request (client id from {})", ctx.id_source);
-    let may = |attempt: u32, w: Duration| {
-        attempt + 1 < retry.max_attempts && started.elapsed() + w <= retry.max_total
-    };
-    let mut attempt = 0u32;
+    let mut tries = Attempts::new(retry);
     loop {
         let sent = async {
             let r = http
@@ -887,28 +931,25 @@ pub async fn client_credentials(
                 .form(&form)
                 .send()
                 .await?;
-            let status = r.status();
-            let retry_after = r
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
-            let bytes = r.bytes().await?;
-            Ok::<_, reqwest::Error>((status, retry_after, bytes_body::Body(bytes.to_vec())))
+            read_answer(r).await
         }
         .await;
         let wait = match sent {
             Err(e) => {
-                let w = retry.backoff(attempt);
-                if !may(attempt, w) {
+                let Some(w) = tries.backoff() else {
                     return Err(GenesysError::Transport {
                         action,
                         reason: crate::error::chain(&e),
                     });
-                }
+                };
                 w
             }
-            Ok((status, retry_after, body)) => {
+            Ok(Answer {
+                status,
+                retry_after,
+                body,
+                ..
+            }) => {
                 if status.is_success() {
                     let t: TokenBody =
                         serde_json::from_slice(&body.0).map_err(|e| GenesysError::Api {
@@ -936,35 +977,15 @@ pub async fn client_credentials(
                             .to_ascii_lowercase()
                             .contains("rate limit exceeded"));
                 if rate_limited {
-                    let retry_after = if status == StatusCode::TOO_MANY_REQUESTS {
-                        retry_after
-                    } else {
-                        None
-                    };
-                    let Some(w) = retry.after_429(retry_after, attempt) else {
-                        return Err(GenesysError::RateLimited {
-                            action,
-                            reason: format!(
-                                "the server asked to wait {}s (Retry-After), more than the {}s tfguard waits",
-                                retry_after.unwrap_or_default(),
-                                retry.max_retry_after.as_secs()
-                            ),
-                        });
-                    };
-                    if !may(attempt, w) {
-                        return Err(GenesysError::RateLimited {
-                            action,
-                            reason: format!(
-                                "still rate limited after {} attempts over {}s",
-                                attempt + 1,
-                                started.elapsed().as_secs()
-                            ),
-                        });
+                    // The token endpoint's 400 "rate limit exceeded" carries no Retry-After.
+                    let retry_after =
+                        retry_after.filter(|_| status == StatusCode::TOO_MANY_REQUESTS);
+                    match tries.rate_limited(retry_after, "rate limited") {
+                        Ok(w) => w,
+                        Err(reason) => return Err(GenesysError::RateLimited { action, reason }),
                     }
-                    w
                 } else if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED {
-                    let w = retry.backoff(attempt);
-                    if !may(attempt, w) {
+                    let Some(w) = tries.backoff() else {
                         return Err(GenesysError::Api {
                             action,
                             status: status.as_u16(),
@@ -972,7 +993,7 @@ pub async fn client_credentials(
                             message: description,
                             correlation: None,
                         });
-                    }
+                    };
                     w
                 } else {
                     return Err(GenesysError::Auth {
@@ -993,7 +1014,7 @@ pub async fn client_credentials(
             }
         };
         tokio::time::sleep(wait).await;
-        attempt += 1;
+        tries.n += 1;
     }
 }
 
