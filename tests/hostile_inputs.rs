@@ -263,3 +263,39 @@ fn a_slow_to_parse_file_ends_in_bounded_time() {
     assert_eq!(o.status.code(), Some(2), "{}", all(&o));
     assert!(all(&o).contains(".tfguard.hcl:"), "{}", all(&o));
 }
+
+/// Inputs on which the HCL parser backtracks exponentially with depth (found by fuzzing: 63
+/// levels took 7.8 s as a `.tf`) are refused before parsing, as a document error at the place
+/// that nests too deeply; the other files are still checked.
+#[test]
+fn deep_nesting_is_refused_before_the_parser_backtracks() {
+    let dir = tree();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    for name in ["backtrack-depth-63.hcl", "slow-parse.hcl"] {
+        let bytes = std::fs::read(root().join("tests/hostile").join(name)).unwrap();
+        std::fs::write(dir.path().join(format!("{name}.tf")), &bytes).unwrap();
+    }
+    let o = check(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", all(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON report");
+    for (name, line) in [("backtrack-depth-63.hcl.tf", 18), ("slow-parse.hcl.tf", 34)] {
+        let e = report["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["path"].as_str().is_some_and(|p| p.ends_with(name)))
+            .unwrap_or_else(|| panic!("{name}: no document error in {report}"));
+        assert!(
+            e["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("nesting deeper than 40 levels")),
+            "{e}"
+        );
+        assert_eq!(e["span"]["line"], line, "{e}");
+    }
+    // The seed beside them is still checked.
+    assert!(
+        report["findings"].as_array().is_some_and(|f| !f.is_empty()),
+        "{report}"
+    );
+}

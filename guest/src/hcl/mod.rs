@@ -18,6 +18,7 @@ pub mod eval;
 pub mod flow;
 pub mod json;
 pub mod model;
+pub mod nesting;
 pub mod tfjson;
 
 pub use tfjson::{JsonHints, SourceMap, is_json_syntax, parse_json, parse_json_vars};
@@ -125,6 +126,21 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<(String, Body, LineIndex), HclE
         })?
         .to_string();
     let lines = LineIndex::new(&src);
+    if let Some(at) = nesting::too_deep(&src, nesting::MAX_NESTING) {
+        let (line, column) = lines.position(&src, at);
+        return Err(HclError {
+            message: format!(
+                "nesting deeper than {} levels (tfguard refuses it: the HCL parser slows down exponentially on deep invalid input)",
+                nesting::MAX_NESTING
+            ),
+            span: Some(Span {
+                line,
+                column,
+                end_line: line,
+                end_column: column + 1,
+            }),
+        });
+    }
     match hcl::edit::parser::parse_body(&src) {
         Ok(body) => Ok((src, body, lines)),
         Err(e) => {
