@@ -90,11 +90,9 @@ pub fn too_deep(src: &str, limit: usize) -> Option<usize> {
                     }
                     stack.push(Frame::Open);
                 }
-                b'}' | b']' | b')' => {
-                    if stack.last() == Some(&Frame::Open) {
-                        stack.pop();
-                        depth -= 1;
-                    }
+                b'}' | b']' | b')' if stack.last() == Some(&Frame::Open) => {
+                    stack.pop();
+                    depth -= 1;
                 }
                 _ => {}
             },
