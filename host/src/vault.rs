@@ -32,6 +32,9 @@ pub use auth::{AuthArgs, Method};
 /// The largest answer read to a login or unwrap; they are a few KiB.
 const MAX_AUTH_ANSWER: usize = 256 << 10;
 
+/// The largest KV v2 answer read: Vault's own default request limit (`max_request_size`).
+const MAX_KV_ANSWER: usize = 32 << 20;
+
 /// What an operation on a KV v2 secret needs, for 403 answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -425,9 +428,10 @@ impl Client {
     /// Read the latest version. Missing (or soft-deleted) is `NotFound`.
     pub fn read_kv2(&self, mount: &str, path: &str) -> Result<Kv2Secret, VaultError> {
         let api = format!("{mount}/data/{path}");
-        let body = self.kv(reqwest::Method::GET, &api, None, Op::Read, mount, path)?;
+        let mut body = self.kv(reqwest::Method::GET, &api, None, Op::Read, mount, path)?;
         let version = body["data"]["metadata"]["version"].as_u64();
-        let secret = match (kv_data(body["data"]["data"].clone()), version) {
+        // Taken, not cloned: the values move into secrets instead of leaving a second copy.
+        let secret = match (kv_data(body["data"]["data"].take()), version) {
             (Some(data), Some(version)) => Kv2Secret { version, data },
             // A soft-deleted or destroyed version answers with `data: null`.
             _ => {
@@ -547,9 +551,21 @@ impl Client {
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
                     .body(reqwest::Body::from(bytes::Bytes::from_owner(b)));
             }
-            let resp = r.send().await.map_err(unreachable)?;
+            let mut resp = r.send().await.map_err(unreachable)?;
             let status = resp.status().as_u16();
-            let answer = Zeroizing::new(resp.bytes().await.map_err(unreachable)?.to_vec());
+            // Capped like the login answers: a KV secret is small, a server that sends more is
+            // an error, not a reason to fill memory.
+            let mut answer = Zeroizing::new(Vec::new());
+            while let Some(chunk) = resp.chunk().await.map_err(unreachable)? {
+                if answer.len() + chunk.len() > MAX_KV_ANSWER {
+                    return Err(VaultError::Api {
+                        code: status,
+                        api_path: api.to_string(),
+                        message: format!("an answer over {} MiB", MAX_KV_ANSWER >> 20),
+                    });
+                }
+                answer.extend_from_slice(&chunk);
+            }
             Ok::<_, VaultError>((status, answer))
         })?;
         match status {
