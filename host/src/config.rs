@@ -33,6 +33,7 @@ use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::{Attribute, Block, Body, Structure};
 use serde_json::{Map, Value};
+use tfguard_common::nesting;
 
 use crate::error::{Error, Result};
 
@@ -162,6 +163,15 @@ type PResult<T> = std::result::Result<T, (Loc, String)>;
 
 /// Parses config text; errors carry the position of the offending item.
 pub fn parse(src: &str) -> PResult<Config> {
+    let p = Parser { src };
+    // hcl-edit backtracks exponentially on deep invalid input (a 384-byte file took seconds);
+    // a config file nests a few levels, so deeper is refused before it parses.
+    if let Some(at) = nesting::too_deep(src, nesting::MAX_NESTING) {
+        return p.err(
+            Some(at..at),
+            format!("nesting deeper than {} levels", nesting::MAX_NESTING),
+        );
+    }
     let body = hcl_edit::parser::parse_body(src).map_err(|e| {
         let l = e.location();
         (
@@ -172,7 +182,6 @@ pub fn parse(src: &str) -> PResult<Config> {
             format!("syntax error: {}", e.message()),
         )
     })?;
-    let p = Parser { src };
     p.body(&body)
 }
 
@@ -610,6 +619,21 @@ ignore {
         assert!(m.starts_with("syntax error"), "{m}");
         let (_, _, m) = err("rule \"TFG001\" {\n  x = var.y\n}\n");
         assert!(m.contains("literals"), "{m}");
+    }
+
+    /// The input on which hcl-edit backtracked for seconds (fuzzing found it, as a `.tf`) is
+    /// refused at the bracket that nests too deep, before the parser runs.
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let hostile = include_str!("../../tests/hostile/backtrack-depth-63.hcl");
+        let (line, column, m) = err(hostile);
+        assert_eq!(m, "nesting deeper than 40 levels");
+        let at = nesting::too_deep(hostile, nesting::MAX_NESTING).expect("too deep");
+        let before = &hostile[..at];
+        assert_eq!(line, before.matches('\n').count() + 1);
+        assert_eq!(column, at - before.rfind('\n').map_or(0, |n| n + 1) + 1);
+        // Ordinary nesting still parses.
+        assert!(parse("rule \"TFG021\" {\n  nested = { a = [[{ b = 1 }]] }\n}\n").is_ok());
     }
 
     #[test]

@@ -13,12 +13,13 @@ use std::sync::Arc;
 use hcl::edit::structure::Body;
 
 use crate::types::Span;
+use tfguard_common::nesting;
 
 pub mod eval;
 pub mod flow;
 pub mod json;
 pub mod model;
-pub mod nesting;
+
 pub mod tfjson;
 
 pub use tfjson::{JsonHints, SourceMap, is_json_syntax, parse_json, parse_json_vars};
