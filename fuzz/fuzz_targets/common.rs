@@ -1,18 +1,13 @@
-// Shared by the guest targets: the built-in policy packs, as the host sends them.
+// Shared by the guest targets: the settings the CLI sends without a config (the guest carries
+// the built-in packs itself).
 #![allow(dead_code)]
 use tfguard_guest::engine::{self, Prepared};
-use tfguard_guest::types::{Document, PolicyPackSrc, Report, Settings};
+use tfguard_guest::types::{Document, Report, Settings};
 
-/// The built-in packs from the host's one list, as the CLI sends them.
+/// No user packs, and `options_json`.
 pub fn settings(options_json: &str) -> Settings {
     Settings {
-        packs: tfguard::packs::BUILTIN
-            .iter()
-            .map(|(n, c)| PolicyPackSrc {
-                name: format!("builtin:{n}"),
-                contents: (*c).to_string(),
-            })
-            .collect(),
+        packs: Vec::new(),
         options_json: options_json.to_string(),
         known_secrets: Vec::new(),
     }

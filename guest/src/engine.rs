@@ -19,7 +19,7 @@ pub struct Prepared {
 }
 
 pub fn prepare(settings: &Settings) -> Result<Prepared, SettingsError> {
-    let policy = Policy::load(&settings.packs).map_err(SettingsError::pack)?;
+    let policy = Policy::with_builtins(&settings.packs).map_err(SettingsError::pack)?;
     // A bad `[hcl]` section is a configuration error (exit 2), not a silently skipped rule.
     crate::hcl::flow::FlowPolicy::load(&policy).map_err(SettingsError::pack)?;
     Ok(Prepared {
@@ -332,12 +332,9 @@ pub fn check_prepared(
 mod tests {
     use super::*;
 
-    /// The packs the CLI embeds.
+    /// The built-in packs only (the guest carries them; settings add the user's).
     fn default_settings() -> Settings {
-        Settings {
-            packs: crate::policy::default_packs(),
-            ..Settings::default()
-        }
+        Settings::default()
     }
 
     /// The report of one `check` call over `docs`.

@@ -426,6 +426,88 @@ fn render(template: &str, attr: &str, rtype: &str, p: &CatalogueProvider) -> Str
     out
 }
 
+/// The default packs (`policies/default/`), compiled into the guest in load order: one home
+/// for the list. The settings' packs (from the user's config) load after them. `lazy` marks a
+/// pack that holds only a generated catalogue: it is indexed on the first lookup of a
+/// resource type, so a run that meets none (`check versions.tf`) never pays for its 1,900
+/// rows. Being constant, it is validated by a test rather than at every start.
+pub const BUILTIN: &[Builtin] = &[
+    Builtin {
+        name: "builtin:default/secrets.toml",
+        contents: include_str!("../../policies/default/secrets.toml"),
+        lazy: false,
+    },
+    // After the hand-written catalogue, whose entries take precedence (first match wins).
+    Builtin {
+        name: "builtin:default/secrets-generated.toml",
+        contents: include_str!("../../policies/default/secrets-generated.toml"),
+        lazy: true,
+    },
+    Builtin {
+        name: "builtin:default/flows.toml",
+        contents: include_str!("../../policies/default/flows.toml"),
+        lazy: false,
+    },
+    Builtin {
+        name: "builtin:default/oauth.toml",
+        contents: include_str!("../../policies/default/oauth.toml"),
+        lazy: false,
+    },
+];
+
+pub struct Builtin {
+    pub name: &'static str,
+    pub contents: &'static str,
+    pub lazy: bool,
+}
+
+/// The name only: a policy's `Debug` should not print 160 KB of rows.
+impl std::fmt::Debug for Builtin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// A generated catalogue, indexed at load (a user's pack: its errors are the user's to see
+/// before any check) or on first use (a built-in pack).
+#[derive(Debug, Clone)]
+struct GeneratedSlot {
+    index: OnceLock<Generated>,
+    deferred: Option<&'static Builtin>,
+}
+
+impl GeneratedSlot {
+    fn get(&self) -> &Generated {
+        self.index.get_or_init(|| {
+            let Some(b) = self.deferred else {
+                return Generated::default();
+            };
+            // A built-in pack is constant and `builtin_packs_load` proves it loads; failing
+            // here would be a build defect, and a trap fails the check closed.
+            match parse_pack(b.name, b.contents).and_then(|f| {
+                f.catalogue
+                    .map_or_else(|| Ok(Generated::default()), |c| c.index(b.name))
+            }) {
+                Ok(g) => g,
+                Err(e) => panic!("built-in pack: {e}"),
+            }
+        })
+    }
+}
+
+/// One pack's text as a [`PackFile`], its generated rows cut out before TOML sees them.
+fn parse_pack(name: &str, contents: &str) -> Result<PackFile, String> {
+    let (text, rows) = split_rows(contents);
+    let mut file: PackFile =
+        toml::from_str(&text).map_err(|e| format!("policy pack `{name}`: {e}"))?;
+    if let Some((secrets, write_only)) = rows {
+        let c = file.catalogue.get_or_insert_with(Catalogue::default);
+        c.secrets = secrets.to_string();
+        c.write_only = write_only.to_string();
+    }
+    Ok(file)
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Policy {
     pub secret_attributes: Vec<SecretAttribute>,
@@ -436,45 +518,72 @@ pub struct Policy {
     /// Resource type → indexes into `write_only` (the generated catalogue has hundreds).
     wo_by_type: BTreeMap<String, Vec<usize>>,
     /// Generated catalogues, after the hand-written entries (which they never repeat).
-    generated: Vec<Generated>,
+    generated: Vec<GeneratedSlot>,
     /// Merged tables of the other sections, by section name (later packs override keys).
     pub sections: BTreeMap<String, toml::Value>,
 }
 
 impl Policy {
+    /// The built-in packs, then `packs` (the user's, in precedence order).
+    pub fn with_builtins(packs: &[PolicyPackSrc]) -> Result<Policy, String> {
+        let mut policy = Policy::default();
+        for b in BUILTIN {
+            if b.lazy {
+                policy.generated.push(GeneratedSlot {
+                    index: OnceLock::new(),
+                    deferred: Some(b),
+                });
+            } else {
+                policy.add(b.name, b.contents)?;
+            }
+        }
+        for pack in packs {
+            policy.add(&pack.name, &pack.contents)?;
+        }
+        policy.index();
+        Ok(policy)
+    }
+
+    /// Exactly `packs`, every one validated now (tests of packs, and tools).
     pub fn load(packs: &[PolicyPackSrc]) -> Result<Policy, String> {
         let mut policy = Policy::default();
         for pack in packs {
-            let (text, rows) = split_rows(&pack.contents);
-            let mut file: PackFile =
-                toml::from_str(&text).map_err(|e| format!("policy pack `{}`: {e}", pack.name))?;
-            if let Some((secrets, write_only)) = rows {
-                let c = file.catalogue.get_or_insert_with(Catalogue::default);
-                c.secrets = secrets.to_string();
-                c.write_only = write_only.to_string();
-            }
-            policy.secret_attributes.extend(file.secret_attribute);
-            policy.write_only.extend(file.write_only);
-            if let Some(c) = file.catalogue {
-                policy.generated.push(c.index(&pack.name)?);
-            }
-            for (k, v) in file.other {
-                if !KNOWN_SECTIONS.contains(&k.as_str()) {
-                    return Err(format!(
-                        "policy pack `{}`: unknown section `{k}` (known: secret_attribute, write_only, catalogue, {})",
-                        pack.name,
-                        KNOWN_SECTIONS.join(", ")
-                    ));
-                }
-                merge_value(
-                    policy
-                        .sections
-                        .entry(k)
-                        .or_insert(toml::Value::Table(Default::default())),
-                    v,
-                );
-            }
+            policy.add(&pack.name, &pack.contents)?;
         }
+        policy.index();
+        Ok(policy)
+    }
+
+    fn add(&mut self, name: &str, contents: &str) -> Result<(), String> {
+        let file = parse_pack(name, contents)?;
+        self.secret_attributes.extend(file.secret_attribute);
+        self.write_only.extend(file.write_only);
+        if let Some(c) = file.catalogue {
+            self.generated.push(GeneratedSlot {
+                index: OnceLock::from(c.index(name)?),
+                deferred: None,
+            });
+        }
+        for (k, v) in file.other {
+            if !KNOWN_SECTIONS.contains(&k.as_str()) {
+                return Err(format!(
+                    "policy pack `{name}`: unknown section `{k}` (known: secret_attribute, write_only, catalogue, {})",
+                    KNOWN_SECTIONS.join(", ")
+                ));
+            }
+            merge_value(
+                self.sections
+                    .entry(k)
+                    .or_insert(toml::Value::Table(Default::default())),
+                v,
+            );
+        }
+        Ok(())
+    }
+
+    /// The by-type indexes of the hand-written entries, once every pack is in.
+    fn index(&mut self) {
+        let policy = self;
         for (i, s) in policy.secret_attributes.iter().enumerate() {
             // Entries of one type are mostly adjacent: clone the name only for a new key.
             match policy.by_type.get_mut(&s.resource) {
@@ -491,7 +600,6 @@ impl Policy {
                 .or_default()
                 .push(i);
         }
-        Ok(policy)
     }
 
     /// Catalogue entries for a resource type and mode.
@@ -508,7 +616,7 @@ impl Policy {
             .chain(
                 self.generated
                     .iter()
-                    .flat_map(move |g| g.secrets_for(rtype)),
+                    .flat_map(move |g| g.get().secrets_for(rtype)),
             )
             .filter(move |s| s.mode == mode)
     }
@@ -518,7 +626,7 @@ impl Policy {
     pub fn all_secret_attributes(&self) -> impl Iterator<Item = &SecretAttribute> {
         self.secret_attributes
             .iter()
-            .chain(self.generated.iter().flat_map(|g| {
+            .chain(self.generated.iter().map(GeneratedSlot::get).flat_map(|g| {
                 g.secret_rows
                     .iter()
                     .flat_map(move |t| g.secrets_for(&g.secrets[t.name.clone()]))
@@ -529,7 +637,7 @@ impl Policy {
     pub fn all_write_only(&self) -> impl Iterator<Item = &WriteOnly> {
         self.write_only
             .iter()
-            .chain(self.generated.iter().flat_map(|g| {
+            .chain(self.generated.iter().map(GeneratedSlot::get).flat_map(|g| {
                 g.wo_rows
                     .iter()
                     .flat_map(move |t| g.write_only_for(&g.write_only[t.name.clone()]))
@@ -580,7 +688,11 @@ impl Policy {
             .into_iter()
             .flatten()
             .map(|&i| &self.write_only[i])
-            .chain(self.generated.iter().flat_map(|g| g.write_only_for(rtype)))
+            .chain(
+                self.generated
+                    .iter()
+                    .flat_map(|g| g.get().write_only_for(rtype)),
+            )
             .any(|w| {
                 w.arguments
                     .iter()
@@ -601,30 +713,6 @@ impl Policy {
                 .map_err(|e| format!("policy section `{name}`: {e}")),
         }
     }
-}
-
-/// The packs the host compiles in (`host/src/packs.rs`, same order), for the guest's unit
-/// tests; the integration tests read `policies/default/` itself.
-#[cfg(test)]
-pub(crate) fn default_packs() -> Vec<PolicyPackSrc> {
-    [
-        (
-            "secrets",
-            include_str!("../../policies/default/secrets.toml"),
-        ),
-        (
-            "secrets-generated",
-            include_str!("../../policies/default/secrets-generated.toml"),
-        ),
-        ("flows", include_str!("../../policies/default/flows.toml")),
-        ("oauth", include_str!("../../policies/default/oauth.toml")),
-    ]
-    .into_iter()
-    .map(|(name, contents)| PolicyPackSrc {
-        name: name.into(),
-        contents: contents.into(),
-    })
-    .collect()
 }
 
 /// Tables merge key by key; arrays of tables append; anything else is replaced.
@@ -705,6 +793,53 @@ mod tests {
             name: "t".into(),
             contents: s.into(),
         }
+    }
+
+    /// The built-in packs load when validated eagerly, and a lazy one holds nothing but its
+    /// catalogue (anything else in it would be skipped when it is indexed on first use).
+    #[test]
+    fn builtin_packs_load() {
+        for b in BUILTIN {
+            let file = parse_pack(b.name, b.contents).expect("parses");
+            if b.lazy {
+                assert!(
+                    file.secret_attribute.is_empty()
+                        && file.write_only.is_empty()
+                        && file.other.is_empty(),
+                    "{}",
+                    b.name
+                );
+                let g = file
+                    .catalogue
+                    .expect("a catalogue")
+                    .index(b.name)
+                    .expect("valid");
+                assert!(g.secret_rows.len() > 500, "{}", b.name);
+            }
+        }
+        let eager: Vec<PolicyPackSrc> = BUILTIN
+            .iter()
+            .map(|b| PolicyPackSrc {
+                name: b.name.into(),
+                contents: b.contents.into(),
+            })
+            .collect();
+        let eager = Policy::load(&eager).expect("built-in packs load");
+        let lazy = Policy::with_builtins(&[]).expect("built-in packs load");
+        // The deferred catalogue is indexed on the first lookup and gives the same entries.
+        assert!(lazy.generated.iter().all(|g| g.index.get().is_none()));
+        let pairs = |p: &Policy| {
+            p.all_secret_attributes()
+                .flat_map(|s| s.attributes.iter().map(|a| (s.resource.clone(), a.clone())))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(pairs(&eager), pairs(&lazy));
+        assert!(pairs(&lazy).len() > 1200);
+        assert_eq!(
+            lazy.secret_attribute("managed", "azuread_application_password", "value")
+                .map(|s| s.provider.as_str()),
+            Some("hashicorp/azuread")
+        );
     }
 
     /// A generated pack with `secrets` and `write_only` rows under one provider and fix kind.

@@ -3,7 +3,7 @@
 //! harness (`fixtures.rs`).
 
 mod common;
-use common::{packs, repo, walk};
+use common::{repo, walk};
 use std::path::{Path, PathBuf};
 
 use tfguard_guest::engine;
@@ -48,7 +48,7 @@ fn genesys_flat_export_has_no_false_error() {
         std::fs::read(&path).unwrap(),
     );
     let settings = Settings {
-        packs: packs(),
+        packs: Vec::new(),
         options_json: "{}".into(),
         known_secrets: Vec::new(),
     };
@@ -93,7 +93,7 @@ fn genesys_provider_examples_have_no_false_errors() {
         let (docs, text) = docs_under(&d);
         checked_client |= text.contains("resource \"genesyscloud_oauth_client\"");
         let settings = Settings {
-            packs: packs(),
+            packs: Vec::new(),
             options_json: format!(r#"{{"only":[{only}]}}"#),
             known_secrets: Vec::new(),
         };
@@ -122,7 +122,7 @@ fn genesys_provider_examples_have_no_false_errors() {
 #[test]
 fn desired_clients_of_the_seed_and_the_apply_example() {
     let settings = Settings {
-        packs: packs(),
+        packs: Vec::new(),
         options_json: String::new(),
         known_secrets: Vec::new(),
     };
@@ -182,7 +182,7 @@ fn seed_reports_exactly_the_three_flows() {
         })
         .collect();
     let settings = Settings {
-        packs: packs(),
+        packs: Vec::new(),
         options_json: r#"{"only":["TFG010","TFG011","TFG012","TFG013","TFG014"]}"#.into(),
         known_secrets: Vec::new(),
     };
@@ -248,7 +248,7 @@ fn fixed_example_is_clean() {
         .collect();
     assert!(docs.len() >= 2);
     let settings = Settings {
-        packs: packs(),
+        packs: Vec::new(),
         options_json: String::new(),
         known_secrets: Vec::new(),
     };

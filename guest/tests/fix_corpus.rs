@@ -3,7 +3,7 @@
 //! run changes nothing. The fixtures are where most fixes apply; the corpus is real code.
 
 mod common;
-use common::{packs, repo, walk};
+use common::{repo, walk};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -12,7 +12,7 @@ use tfguard_guest::types::{DocKind, Document, Settings};
 
 fn settings() -> Settings {
     Settings {
-        packs: packs(),
+        packs: Vec::new(),
         options_json: String::new(),
         known_secrets: Vec::new(),
     }

@@ -6,7 +6,7 @@
 //! item: the instruction). `TFGUARD_BLESS=1` writes `after/` from the result, for review.
 
 mod common;
-use common::{packs, repo, walk};
+use common::{repo, walk};
 use std::path::{Path, PathBuf};
 
 use tfguard_guest::fix::{FixRequest, Safety, fix, rules_with_fixes};
@@ -45,7 +45,7 @@ fn docs(dir: &Path, case: &str) -> Vec<Document> {
 
 fn settings() -> Settings {
     Settings {
-        packs: packs(),
+        packs: Vec::new(),
         options_json: String::new(),
         known_secrets: Vec::new(),
     }

@@ -1,46 +1,20 @@
-//! Policy packs: the defaults from `policies/default/` are compiled in, so the binary works on
-//! its own; `.tfguard.hcl` can add packs (TOML files) that extend or override them.
+//! Policy packs: the defaults from `policies/default/` are compiled into the guest, so the
+//! binary works on its own; `.tfguard.hcl` can add packs (TOML files) that extend or override
+//! them, read here and sent in the settings.
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::runtime::wit::PolicyPack;
 
-/// Built-in packs, in load order.
-pub const BUILTIN: &[(&str, &str)] = &[
-    (
-        "default/secrets.toml",
-        include_str!("../../policies/default/secrets.toml"),
-    ),
-    // After the hand-written catalogue, whose entries take precedence (first match wins).
-    (
-        "default/secrets-generated.toml",
-        include_str!("../../policies/default/secrets-generated.toml"),
-    ),
-    (
-        "default/flows.toml",
-        include_str!("../../policies/default/flows.toml"),
-    ),
-    (
-        "default/oauth.toml",
-        include_str!("../../policies/default/oauth.toml"),
-    ),
-];
-
 /// Cap on one policy pack (a generated catalogue is a few MiB).
 pub const MAX_PACK_SIZE: u64 = 64 << 20;
 
-/// The built-in packs, then `extra` (paths from the config file at `config`). Extra packs must
-/// be files of the config file's tree: the config is in the checked tree, so whoever writes it
-/// could otherwise name any file of the machine.
+/// The packs at `extra` (paths from the config file at `config`), which load after the
+/// built-in ones. They must be files of the config file's tree: the config is in the checked
+/// tree, so whoever writes it could otherwise name any file of the machine.
 pub fn load(extra: &[impl AsRef<Path>], config: Option<&Path>) -> Result<Vec<PolicyPack>> {
-    let mut packs: Vec<PolicyPack> = BUILTIN
-        .iter()
-        .map(|(name, contents)| PolicyPack {
-            name: format!("builtin:{name}"),
-            contents: (*contents).to_string(),
-        })
-        .collect();
+    let mut packs: Vec<PolicyPack> = Vec::new();
     for p in extra {
         let p = p.as_ref();
         let tree = crate::discover::Tree::of(config.unwrap_or(p))?;

@@ -3,7 +3,7 @@ use crate::types::{DocKind, Document, Settings};
 
 fn settings() -> Settings {
     Settings {
-        packs: crate::policy::default_packs(),
+        packs: Vec::new(),
         options_json: String::new(),
         known_secrets: Vec::new(),
     }

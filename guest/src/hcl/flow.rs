@@ -1611,7 +1611,7 @@ mod tests {
     use crate::hcl::test_module;
 
     fn policy() -> Policy {
-        Policy::load(&crate::policy::default_packs()).unwrap()
+        Policy::with_builtins(&[]).unwrap()
     }
 
     fn run(modules: &[Module]) -> Vec<Flow> {

@@ -1,10 +1,8 @@
-//! Shared by the guest's integration tests: where the repository is, and the built-in policy
-//! packs as the host would pass them.
+//! Shared by the guest's integration tests: where the repository is and its files. (The
+//! built-in policy packs are the guest's own: settings carry only a user's packs.)
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-
-use tfguard_guest::types::PolicyPackSrc;
 
 /// The repository root (the guest crate lives one level down).
 pub fn repo() -> PathBuf {
@@ -25,18 +23,4 @@ pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
-}
-
-/// `policies/default/*.toml`, the packs compiled into the host.
-pub fn packs() -> Vec<PolicyPackSrc> {
-    let mut files = Vec::new();
-    walk(&repo().join("policies/default"), &mut files);
-    files
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .map(|p| PolicyPackSrc {
-            name: p.display().to_string(),
-            contents: std::fs::read_to_string(&p).expect("policy pack"),
-        })
-        .collect()
 }
