@@ -670,19 +670,36 @@ impl Policy {
         rtype: &str,
         names: &[&str],
     ) -> Option<&SecretAttribute> {
-        let first = names.first()?;
-        self.secret_attributes_for(mode, rtype).find(|s| {
-            s.attributes.iter().any(|p| {
-                if !is_nested(p) {
-                    return name_matches(p, first);
-                }
-                path_names(p).zip(names).all(|(a, b)| segment_matches(a, b))
-            })
+        names.first()?;
+        self.secret_attributes_for(mode, rtype)
+            .find(|s| s.attributes.iter().any(|p| reaches(p, names)))
+    }
+
+    /// The fix text of the catalogue entry for a secret at or under the attribute path
+    /// `names` of `rtype`, when that text names one of the resource's write-only arguments and
+    /// the attribute it replaces: the advice for a sink with a write-only twin, whatever the
+    /// twin is called (helm's `set_sensitive` blocks → `set_wo`).
+    pub fn write_only_advice(&self, rtype: &str, names: &[&str]) -> Option<&str> {
+        names.first()?;
+        self.secret_attributes_for("managed", rtype).find_map(|s| {
+            let hit = s.attributes.iter().find(|p| reaches(p, names))?;
+            let last = path_names(hit).last().unwrap_or(hit);
+            // The twin of this attribute, not of another the entry also lists (the vault
+            // entry's `password_wo` is no advice for its `private_key`): the twin is named
+            // after it, or the text names the attribute it replaces.
+            let names_attr =
+                s.fix.contains(&format!("`{hit}`")) || s.fix.contains(&format!("`{last}`"));
+            self.write_only_arguments(rtype)
+                .any(|w| {
+                    s.fix.contains(&format!("`{w}`"))
+                        && (names_attr || path_names(w).last().is_some_and(|n| n.starts_with(last)))
+                })
+                .then_some(s.fix.as_str())
         })
     }
 
-    /// `arg` is a write-only argument of `rtype` (a nested one is matched by its last name).
-    pub fn is_write_only(&self, rtype: &str, arg: &str) -> bool {
+    /// The write-only arguments of `rtype`, hand-written then generated (paths for nested).
+    pub fn write_only_arguments(&self, rtype: &str) -> impl Iterator<Item = &str> {
         self.wo_by_type
             .get(rtype)
             .into_iter()
@@ -691,13 +708,15 @@ impl Policy {
             .chain(
                 self.generated
                     .iter()
-                    .flat_map(|g| g.get().write_only_for(rtype)),
+                    .flat_map(move |g| g.get().write_only_for(rtype)),
             )
-            .any(|w| {
-                w.arguments
-                    .iter()
-                    .any(|a| a == arg || path_names(a).last() == Some(arg))
-            })
+            .flat_map(|w| w.arguments.iter().map(String::as_str))
+    }
+
+    /// `arg` is a write-only argument of `rtype` (a nested one is matched by its last name).
+    pub fn is_write_only(&self, rtype: &str, arg: &str) -> bool {
+        self.write_only_arguments(rtype)
+            .any(|a| a == arg || path_names(a).last() == Some(arg))
     }
 
     /// Typed view of a section, e.g. `policy.section::<OauthPolicy>("oauth")`.
@@ -777,6 +796,19 @@ pub fn is_nested(pattern: &str) -> bool {
     pattern.contains('.') || pattern.contains('[')
 }
 
+/// A catalogue pattern reaches the attribute path `names`: a top-level pattern by the first
+/// name, a nested one along the path (`master_auth[0].cluster_ca_certificate` does not reach
+/// `master_auth[*].client_key`).
+fn reaches(pattern: &str, names: &[&str]) -> bool {
+    match names.first() {
+        None => false,
+        Some(first) if !is_nested(pattern) => name_matches(pattern, first),
+        Some(_) => path_names(pattern)
+            .zip(names)
+            .all(|(a, b)| segment_matches(a, b)),
+    }
+}
+
 pub fn name_matches(pattern: &str, name: &str) -> bool {
     match pattern.strip_suffix('*') {
         Some(prefix) => name.starts_with(prefix),
@@ -840,6 +872,26 @@ mod tests {
                 .map(|s| s.provider.as_str()),
             Some("hashicorp/azuread")
         );
+    }
+
+    /// A sink's write-only advice comes from the catalogue entry of that attribute, whatever
+    /// its twin is called, and never from a sibling attribute's twin.
+    #[test]
+    fn write_only_advice_names_this_attributes_twin() {
+        let p = Policy::with_builtins(&[]).expect("built-in packs load");
+        let advice = |t: &str, names: &[&str]| p.write_only_advice(t, names).map(str::to_string);
+        let helm = advice("helm_release", &["set_sensitive"]).expect("helm");
+        assert!(
+            helm.contains("`set_wo`") && helm.contains("`set_wo_revision`"),
+            "{helm}"
+        );
+        let db = "vault_database_secret_backend_connection";
+        assert!(advice(db, &["mysql", "password"]).is_some_and(|f| f.contains("`password_wo`")));
+        assert_eq!(advice(db, &["mysql", "private_key"]), None);
+        assert!(
+            advice("aws_db_instance", &["password"]).is_some_and(|f| f.contains("`password_wo`"))
+        );
+        assert_eq!(advice("aws_db_instance", &["username"]), None);
     }
 
     /// A generated pack with `secrets` and `write_only` rows under one provider and fix kind.

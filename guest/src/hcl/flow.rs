@@ -1449,17 +1449,19 @@ impl<'a, 'm> Analyzer<'a, 'm> {
         {
             return SinkAdvice::Catalogue(s.fix.clone());
         }
+        // The catalogue's own text for the secret at or under this argument, when it names a
+        // write-only twin of the resource: it has the twin's real partner (`data_wo_revision`
+        // in hashicorp/kubernetes), the release that brought it, and twins off the `_wo`
+        // convention (helm's `set_sensitive` blocks → `set_wo`).
+        let names: Vec<&str> = path
+            .split('.')
+            .map(|n| n.split('[').next().unwrap_or(n))
+            .collect();
+        if let Some(fix) = self.policy.write_only_advice(rtype, &names) {
+            return SinkAdvice::Catalogue(fix.to_string());
+        }
         let wo = format!("{leaf}_wo");
         if self.policy.is_write_only(rtype, &wo) {
-            // The catalogue's own text names the twin's real partner (`data_wo_revision` in
-            // hashicorp/kubernetes) and the provider release that brought it.
-            if let Some(s) = self
-                .policy
-                .secret_attribute("managed", rtype, path)
-                .filter(|s| s.fix.contains(&format!("`{wo}`")))
-            {
-                return SinkAdvice::Catalogue(s.fix.clone());
-            }
             return SinkAdvice::WriteOnlyTwin(wo);
         }
         SinkAdvice::None
