@@ -6,7 +6,6 @@
 mod common;
 use common::*;
 
-use base64::Engine as _;
 use proptest::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tfguard::cli::Format;
@@ -36,20 +35,18 @@ fn json_escape(s: &str) -> String {
     q[1..q.len() - 1].to_string()
 }
 
-/// Every form in which the secret could be betrayed.
+/// Every form in which the secret could be betrayed: the shared list the product searches
+/// with (`tfguard_common::secret_forms`: cleartext, JSON-escaped once and twice, hex, base64 and
+/// base64url at any alignment), and the forms only an output could take (HCL-escaped, as the
+/// fixer writes a literal; uppercase hex).
 fn forms(secret: &str) -> Vec<String> {
-    let b = secret.as_bytes();
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    vec![
-        secret.to_string(),
-        json_escape(secret),
-        json_escape(&json_escape(secret)),
-        hcl_escape(secret),
-        base64::engine::general_purpose::STANDARD.encode(b),
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b),
-        hex.clone(),
-        hex.to_uppercase(),
-    ]
+    let mut out: Vec<String> = tfguard_common::secret_forms::forms(secret)
+        .into_iter()
+        .map(|(_, bytes)| String::from_utf8_lossy(&bytes).into_owned())
+        .collect();
+    let hex: String = secret.bytes().map(|x| format!("{x:02X}")).collect();
+    out.extend([hcl_escape(secret), hex]);
+    out
 }
 
 fn assert_clean(what: &str, text: &str, secret: &str) {

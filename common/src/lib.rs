@@ -2,3 +2,4 @@
 //! agree on, kept once. Pure functions over bytes; no I/O.
 
 pub mod nesting;
+pub mod secret_forms;

@@ -17,36 +17,19 @@ pub fn from_string(mut s: String) -> SecretString {
     SecretString::from(exact)
 }
 
-/// Every form in which a secret could show up in a text file, for the defence-in-depth
-/// search of files and outputs: raw, JSON-escaped, and standard/URL-safe base64.
-pub fn encodings(secret: &str) -> Vec<String> {
-    use base64::Engine as _;
-    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-    let mut out = vec![secret.to_string()];
-    if let Ok(json) = serde_json::to_string(secret) {
-        let inner = json.trim_matches('"').to_string();
-        if inner != secret {
-            out.push(inner);
-        }
-    }
-    out.push(STANDARD.encode(secret));
-    out.push(URL_SAFE_NO_PAD.encode(secret));
-    out
-}
-
-/// True when `haystack` contains `secret` in any of `encodings`. Secrets shorter than 8 bytes
-/// are not searched for: too many false hits, and no generated secret is that short.
-pub fn appears_in(haystack: &[u8], secret: &str) -> bool {
-    if secret.len() < 8 {
-        return false;
-    }
-    encodings(secret)
+/// The labels of the `secrets` that occur in `bytes`, in any form a file could hold them
+/// (`tfguard_common::secret_forms`: the list the guest's cross-check uses). Secrets shorter
+/// than its `MIN_LEN` are not searched for: they match by chance.
+pub fn labels_in<'a>(bytes: &[u8], secrets: &'a [(String, SecretString)]) -> Vec<&'a str> {
+    secrets
         .iter()
-        .any(|e| memfind(haystack, e.as_bytes()))
-}
-
-fn memfind(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+        .filter(|(_, s)| {
+            tfguard_common::secret_forms::Search::new([s.expose_secret()])
+                .find(bytes)
+                .is_some()
+        })
+        .map(|(label, _)| label.as_str())
+        .collect()
 }
 
 #[cfg(test)]
@@ -60,14 +43,25 @@ mod tests {
         assert!(!d.contains("s3cr3t"), "{d}");
     }
 
+    /// Each secret is found by its label in any form (the forms are tested in
+    /// `tfguard_common::secret_forms`), and only the secrets that are there.
     #[test]
-    fn finds_every_encoding() {
-        let s = "ab\"cd/ef+gh==xyz";
-        assert!(appears_in(format!("x{s}y").as_bytes(), s));
-        assert!(appears_in(br#"{"v":"ab\"cd/ef+gh==xyz"}"#, s));
+    fn labels_the_secrets_found() {
         use base64::Engine as _;
-        let b = base64::engine::general_purpose::STANDARD.encode(s);
-        assert!(appears_in(b.as_bytes(), s));
-        assert!(!appears_in(b"nothing here at all", s));
+        let secrets = vec![
+            (
+                "a".to_string(),
+                from_string("ab\"cd/ef+gh==xyz".to_string()),
+            ),
+            (
+                "b".to_string(),
+                from_string("never-written-here".to_string()),
+            ),
+            ("c".to_string(), from_string("Zq81-offset-b64".to_string())),
+        ];
+        let b64 = base64::engine::general_purpose::STANDARD.encode("{\"s\":\"Zq81-offset-b64\"}");
+        let hay = format!(r#"{{"v":"ab\"cd/ef+gh==xyz","w":"{b64}"}}"#);
+        assert_eq!(labels_in(hay.as_bytes(), &secrets), ["a", "c"]);
+        assert!(labels_in(b"nothing here at all", &secrets).is_empty());
     }
 }

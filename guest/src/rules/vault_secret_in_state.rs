@@ -1,5 +1,4 @@
-use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use tfguard_common::secret_forms::Search;
 
 use super::{Ctx, Hit, JsonDocument, Rule, RuleMeta, Sink};
 use crate::state::{Attrs, Instance, Output, Seg, Variable, format_segs, walk_strings};
@@ -20,81 +19,25 @@ static META: RuleMeta = RuleMeta {
 
 const FIX: &str = "The Vault copy is only as safe as every copy of this state: rotate the secret (`tfguard rotate` for Genesys Cloud OAuth clients), then remove the flow that put it there (see the HCL secret-flow findings) and purge old state versions from the backend.";
 
-/// Shortest secret worth matching: shorter values match by chance.
-const MIN_LEN: usize = 6;
-
-/// The encodings a state could hold a value in. Base64 is matched position-independently:
-/// for each of the three byte alignments the secret can start at, only the characters that
-/// depend on the secret alone are kept.
-fn needles(secret: &str) -> Vec<(&'static str, Vec<u8>)> {
-    let mut out: Vec<(&'static str, Vec<u8>)> = vec![("cleartext", secret.as_bytes().to_vec())];
-    if let Ok(json) = serde_json::to_string(secret) {
-        let inner = &json[1..json.len() - 1];
-        if inner != secret {
-            out.push(("JSON-escaped", inner.as_bytes().to_vec()));
-            if let Ok(twice) = serde_json::to_string(inner) {
-                out.push((
-                    "JSON-escaped twice",
-                    twice.as_bytes()[1..twice.len() - 1].to_vec(),
-                ));
-            }
-        }
-    }
-    for (engine, label) in [
-        (&STANDARD_NO_PAD, "base64"),
-        (&URL_SAFE_NO_PAD, "base64url"),
-    ] {
-        for offset in 0..3usize {
-            let mut buf = vec![0u8; offset];
-            buf.extend_from_slice(secret.as_bytes());
-            let enc = engine.encode(&buf);
-            let skip = if offset == 0 { 0 } else { 4 };
-            let full = (buf.len() / 3) * 4;
-            if full > skip + 4 {
-                let part = enc.as_bytes()[skip..full].to_vec();
-                if !out.iter().any(|(_, n)| *n == part) {
-                    out.push((label, part));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Every encoding of every known secret, with a searcher each, built once per `check` call
-/// (`rules::Memo::needles`): the search runs on every string of every instance, and building
-/// the base64 forms per string cost more than the search (a 100 MB state with one Vault
-/// secret: 2.07 s before, 1.0 s after; one Aho-Corasick automaton measured no faster).
-/// No `Debug`: it holds the secrets.
-pub(crate) struct Needles(Vec<(usize, &'static str, memchr::memmem::Finder<'static>)>);
+/// Every form of every known secret (`tfguard_common::secret_forms`, the list the host's own
+/// search uses too), with a searcher each, built once per `check` call (`rules::Memo::needles`):
+/// the search runs on every string of every instance, and building the base64 forms per
+/// string cost more than the search (a 100 MB state with one Vault secret: 2.07 s before,
+/// 1.0 s after; one Aho-Corasick automaton measured no faster). No `Debug`: it holds the
+/// secrets.
+pub(crate) struct Needles(Search);
 
 impl Needles {
     pub(crate) fn new(secrets: &[KnownSecret]) -> Needles {
-        let mut all = Vec::new();
-        for (i, s) in secrets.iter().enumerate() {
-            if s.value.len() < MIN_LEN {
-                continue;
-            }
-            for (enc, needle) in needles(&s.value) {
-                all.push((i, enc, memchr::memmem::Finder::new(&needle).into_owned()));
-            }
-        }
-        Needles(all)
+        Needles(Search::new(secrets.iter().map(|s| s.value.as_str())))
     }
 
-    /// The first secret found in `hay`: its label and the encoding it was found in.
+    /// The first secret found in `hay`: its label and the form it was found in.
     fn find(&self, hay: &[u8], secrets: &[KnownSecret]) -> Option<(String, &'static str)> {
         self.0
-            .iter()
-            .find(|(_, _, f)| f.find(hay).is_some())
-            .and_then(|(i, enc, _)| secrets.get(*i).map(|s| (s.label.clone(), *enc)))
+            .find(hay)
+            .and_then(|(i, form)| secrets.get(i).map(|s| (s.label.clone(), form)))
     }
-}
-
-/// `Needles` for one search (tests); the rule uses the per-call memo.
-#[cfg(test)]
-fn find(hay: &[u8], secrets: &[KnownSecret]) -> Option<(String, &'static str)> {
-    Needles::new(secrets).find(hay, secrets)
 }
 
 impl KnownSecretInState {
@@ -221,43 +164,32 @@ impl Rule for KnownSecretInState {
 mod tests {
     use super::*;
 
-    fn ks(v: &str) -> Vec<KnownSecret> {
-        vec![KnownSecret {
-            label: "secret/app#client_secret".into(),
-            value: v.into(),
-        }]
-    }
-
+    /// The forms themselves are tested where they live (`tfguard_common::secret_forms`); here,
+    /// that a hit names the label of the secret found, never its value, and short values are
+    /// left out.
     #[test]
-    fn finds_raw_escaped_and_base64_at_any_alignment() {
-        let s = "Xk9mP2vL7qR4tW8nB3cF6hJ1dG5sA0zY";
+    fn a_hit_names_the_label_of_the_secret_found() {
+        let secrets = vec![
+            KnownSecret {
+                label: "secret/a#client_secret".into(),
+                value: "Xk9mP2vL7qR4tW8nB3cF6hJ1dG5sA0zY".into(),
+            },
+            KnownSecret {
+                label: "secret/b#client_secret".into(),
+                value: "pa\"ss\\word-123".into(),
+            },
+            KnownSecret {
+                label: "secret/c#pin".into(),
+                value: "1234".into(),
+            },
+        ];
+        let n = Needles::new(&secrets);
+        let doc = serde_json::to_string(&serde_json::json!({ "v": "pa\"ss\\word-123" })).unwrap();
         assert_eq!(
-            find(format!("a{s}b").as_bytes(), &ks(s)).map(|x| x.1),
-            Some("cleartext")
+            n.find(doc.as_bytes(), &secrets),
+            Some(("secret/b#client_secret".to_string(), "JSON-escaped"))
         );
-        for prefix in ["", "x", "xy", "xyz", "{\"client_secret\":\""] {
-            let blob = STANDARD_NO_PAD.encode(format!("{prefix}{s}\"}}"));
-            assert!(find(blob.as_bytes(), &ks(s)).is_some(), "prefix {prefix:?}");
-        }
-        let quoted = "pa\"ss\\word-123";
-        let doc = serde_json::to_string(&serde_json::json!({"v": quoted})).unwrap();
-        assert_eq!(
-            find(doc.as_bytes(), &ks(quoted)).map(|x| x.1),
-            Some("JSON-escaped")
-        );
-    }
-
-    #[test]
-    fn clean_and_short_values_do_not_match() {
-        let s = "Xk9mP2vL7qR4tW8nB3cF6hJ1dG5sA0zY";
-        assert!(find(b"nothing to see here", &ks(s)).is_none());
-        assert!(
-            find(
-                STANDARD_NO_PAD.encode("other value entirely").as_bytes(),
-                &ks(s)
-            )
-            .is_none()
-        );
-        assert!(find(b"abc", &ks("abc")).is_none());
+        assert_eq!(n.find(b"pin 1234", &secrets), None);
+        assert_eq!(n.find(b"nothing to see here", &secrets), None);
     }
 }

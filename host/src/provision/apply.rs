@@ -450,9 +450,8 @@ pub fn stored_secrets(v: &vault::Client, st: &State) -> Result<Vec<(String, Secr
 /// Defence in depth next to the guest's cross-check: the raw bytes of the state must not
 /// contain any stored secret in any encoding.
 pub fn host_search(bytes: &[u8], secrets: &[(String, SecretString)]) -> Vec<String> {
-    secrets
-        .iter()
-        .filter(|(_, s)| secret::appears_in(bytes, secrecy::ExposeSecret::expose_secret(s)))
-        .map(|(l, _)| l.clone())
+    secret::labels_in(bytes, secrets)
+        .into_iter()
+        .map(str::to_string)
         .collect()
 }
