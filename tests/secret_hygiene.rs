@@ -96,17 +96,20 @@ output "token" {{
     );
     vec![
         Document {
+            staged: None,
             path: "app/main.tf".into(),
             kind: DocKind::Hcl,
             contents: main.into_bytes(),
         },
         Document {
+            staged: None,
             path: "app/terraform.tfvars".into(),
             kind: DocKind::Tfvars,
             contents: format!("api_token = \"{h}\"\n").into_bytes(),
         },
         // Malformed: the secret sits on the line of the syntax error.
         Document {
+            staged: None,
             path: "broken/main.tf".into(),
             kind: DocKind::Hcl,
             contents: format!(
@@ -115,11 +118,13 @@ output "token" {{
             .into_bytes(),
         },
         Document {
+            staged: None,
             path: "terraform.tfstate".into(),
             kind: DocKind::State,
             contents: state.into_bytes(),
         },
         Document {
+            staged: None,
             path: "broken.tfstate".into(),
             kind: DocKind::State,
             contents: format!(
@@ -128,6 +133,7 @@ output "token" {{
             .into_bytes(),
         },
         Document {
+            staged: None,
             path: "plan.json".into(),
             kind: DocKind::Plan,
             contents: plan.into_bytes(),
@@ -174,7 +180,7 @@ proptest! {
         for e in &report.errors {
             assert_clean("a document error", &e.message, &secret);
         }
-        let cx = Ctx { report: &report, docs: &docs, skipped: &[], rules: &rules, threshold: Severity::Error, color: false };
+        let cx = Ctx { report: &report, docs: &docs, streamed: &[], skipped: &[], rules: &rules, threshold: Severity::Error, color: false };
         for (format, name) in FORMATS.iter().zip(FORMAT_NAMES) {
             let mut buf = Vec::new();
             output::render(*format, &cx, &mut buf).expect("render");

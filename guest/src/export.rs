@@ -8,7 +8,32 @@ use tfguard::policy::types as w;
 
 struct Guard;
 
+thread_local! {
+    /// Documents streamed in by the host before `check` (one instance serves one run), taken
+    /// out by the call that names them.
+    static STAGED: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl Guest for Guard {
+    fn stage(size: u64) -> u32 {
+        // The exact size up front: growing by doubling would hold two copies at the end.
+        let buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        STAGED.with_borrow_mut(|s| {
+            s.push(buf);
+            u32::try_from(s.len() - 1).unwrap_or(u32::MAX)
+        })
+    }
+
+    fn stage_append(handle: u32, bytes: Vec<u8>) -> bool {
+        STAGED.with_borrow_mut(|s| match s.get_mut(handle as usize) {
+            Some(buf) => {
+                buf.extend_from_slice(&bytes);
+                true
+            }
+            None => false,
+        })
+    }
+
     fn rules() -> Vec<w::RuleInfo> {
         crate::rules()
             .into_iter()
@@ -123,7 +148,13 @@ fn docs_in(docs: Vec<w::Document>) -> Vec<n::Document> {
                 w::DocKind::Tfvars => n::DocKind::Tfvars,
                 w::DocKind::Detect => n::DocKind::Detect,
             },
-            contents: d.contents,
+            contents: match d.staged {
+                Some(h) => {
+                    { STAGED.with_borrow_mut(|s| s.get_mut(h as usize).map(std::mem::take)) }
+                        .unwrap_or_default()
+                }
+                None => d.contents,
+            },
         })
         .collect()
 }

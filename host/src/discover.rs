@@ -29,6 +29,9 @@ const VIRTUAL_ROOTS: &[&str] = &["/proc", "/sys", "/dev"];
 pub struct InputLimits {
     pub max_file_size: u64,
     pub max_input_size: u64,
+    /// Files at least this large are opened now and streamed into the guest later
+    /// ([`Streamed`]), so their bytes exist once, in the guest; `None` reads every file here.
+    pub stream_from: Option<u64>,
 }
 
 impl Default for InputLimits {
@@ -36,8 +39,118 @@ impl Default for InputLimits {
         InputLimits {
             max_file_size: 512 << 20,
             max_input_size: 1 << 30,
+            stream_from: None,
         }
     }
+}
+
+/// Files from this size on are streamed by `tfguard check`: below it, a copy in the host costs
+/// less than the calls that save it.
+pub const STREAM_FROM: u64 = 8 << 20;
+
+/// A large file, opened (and so confined to the tree) but not read: `tfguard check` streams it
+/// into the guest in chunks. Its document in [`Collected::docs`] has empty contents.
+pub struct Streamed {
+    /// The index of its document in [`Collected::docs`], and its path as the report shows it.
+    pub doc: usize,
+    pub name: String,
+    pub path: PathBuf,
+    pub file: File,
+    /// The bytes read already (the first KiBs, when a walked `*.json` was judged by them).
+    pub head: Vec<u8>,
+    /// The size when opened, and the most that may be read.
+    pub len: u64,
+    pub cap: u64,
+    /// What identifies these bytes on disk, for reading the file again for code frames.
+    identity: Identity,
+}
+
+/// The identity of a file's contents as far as its metadata tells: a code frame is drawn from
+/// a second read only if the file is still the one that was checked.
+#[derive(Debug, Clone, PartialEq)]
+struct Identity {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+impl Identity {
+    fn of(m: &Metadata) -> Identity {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt as _;
+        Identity {
+            len: m.len(),
+            modified: m.modified().ok(),
+            #[cfg(unix)]
+            inode: (m.dev(), m.ino()),
+        }
+    }
+}
+
+impl Streamed {
+    /// Reads the file through `put` in pieces of at most `chunk` bytes (what was read to open
+    /// it first). An I/O error or growth past the cap stops it with the document's error; an
+    /// error of `put` (the guest's) is returned as is.
+    pub fn pour<E>(
+        &mut self,
+        chunk: usize,
+        mut put: impl FnMut(&[u8]) -> std::result::Result<(), E>,
+    ) -> std::result::Result<std::result::Result<(), DocError>, E> {
+        let refused = |why: Refusal| DocError {
+            path: display(&self.path),
+            span: None,
+            message: why.to_string(),
+            unsupported: false,
+        };
+        let mut sent = self.head.len() as u64;
+        if !self.head.is_empty() {
+            put(&self.head)?;
+        }
+        let mut buf = vec![0u8; chunk];
+        loop {
+            let n = match self.file.read(&mut buf) {
+                Ok(0) => return Ok(Ok(())),
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Ok(Err(refused(Refusal::Io(e)))),
+            };
+            sent += n as u64;
+            if sent > self.cap {
+                return Ok(Err(refused(Refusal::TooLarge { cap: self.cap })));
+            }
+            put(&buf[..n])?;
+        }
+    }
+
+    /// The file's bytes again (for a code frame once the guest is gone), if it is still the
+    /// file that was checked: same tree, same identity, under the same cap.
+    pub fn reread(&self) -> Option<Vec<u8>> {
+        let tree = Tree::of(&self.path).ok()?;
+        let (file, _) = tree.open(&self.path).ok()?;
+        if Identity::of(&file.metadata().ok()?) != self.identity {
+            return None;
+        }
+        // The exact size up front: growing by doubling would hold up to twice the file.
+        let mut buf = Vec::with_capacity(usize::try_from(self.len).ok()?);
+        file.take(self.cap)
+            .read_to_end(&mut buf)
+            .ok()
+            .filter(|&n| n as u64 == self.len)?;
+        Some(buf)
+    }
+}
+
+/// What [`Collected::read`] got: the bytes, or a file to stream.
+enum Contents {
+    Bytes(Vec<u8>),
+    Stream {
+        file: File,
+        head: Vec<u8>,
+        len: u64,
+        cap: u64,
+        identity: Identity,
+    },
 }
 
 /// What a run read: the documents for the guest, the files it refused (document errors), and
@@ -45,6 +158,8 @@ impl Default for InputLimits {
 #[derive(Default)]
 pub struct Collected {
     pub docs: Vec<Document>,
+    /// The documents whose bytes are still on disk, to stream (`InputLimits::stream_from`).
+    pub streamed: Vec<Streamed>,
     pub errors: Vec<DocError>,
     pub skipped: Vec<Skipped>,
     read_total: u64,
@@ -406,12 +521,12 @@ impl Collected {
         path: &Path,
         limits: InputLimits,
         only_terraform_json: bool,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<Contents> {
         let left = limits.max_input_size.saturating_sub(self.read_total);
         let cap = limits.max_file_size.min(left);
         let read = tree.open(path).and_then(|(mut file, len)| {
+            let mut head = Vec::new();
             if only_terraform_json {
-                let mut head = Vec::with_capacity(4096);
                 (&mut file)
                     .take(4096)
                     .read_to_end(&mut head)
@@ -419,18 +534,31 @@ impl Collected {
                 if !looks_like_terraform_json(&head) {
                     return Ok(None);
                 }
-                if len > cap {
-                    return Err(Refusal::TooLarge { cap });
-                }
-                let rest = read_capped(file, cap - head.len() as u64)
-                    .map_err(|_| Refusal::TooLarge { cap })?;
-                head.extend_from_slice(&rest);
-                return Ok(Some(head));
             }
             if len > cap {
                 return Err(Refusal::TooLarge { cap });
             }
-            read_capped(file, cap).map(Some)
+            if limits.stream_from.is_some_and(|from| len >= from) {
+                let identity = Identity::of(&file.metadata().map_err(Refusal::Io)?);
+                // The first KiBs say what a `*.json` is (`--skip-unknown`) without the rest.
+                if head.is_empty() {
+                    (&mut file)
+                        .take(4096)
+                        .read_to_end(&mut head)
+                        .map_err(Refusal::Io)?;
+                }
+                return Ok(Some(Contents::Stream {
+                    file,
+                    head,
+                    len,
+                    cap,
+                    identity,
+                }));
+            }
+            let rest = read_capped(file, cap - head.len() as u64)
+                .map_err(|_| Refusal::TooLarge { cap })?;
+            head.extend_from_slice(&rest);
+            Ok(Some(Contents::Bytes(head)))
         });
         match read {
             Ok(None) => {
@@ -440,9 +568,13 @@ impl Collected {
                 );
                 None
             }
-            Ok(Some(bytes)) => {
-                self.read_total += bytes.len() as u64;
-                Some(bytes)
+            Ok(Some(contents)) => {
+                // A streamed file counts at its size now; streaming stops at the same cap.
+                self.read_total += match &contents {
+                    Contents::Bytes(b) => b.len() as u64,
+                    Contents::Stream { len, .. } => *len,
+                };
+                Some(contents)
             }
             Err(Refusal::TooLarge { .. }) if cap < limits.max_file_size => {
                 self.refuse(
@@ -456,6 +588,42 @@ impl Collected {
             Err(why) => {
                 self.refuse(path, why);
                 None
+            }
+        }
+    }
+}
+
+impl Collected {
+    fn push(&mut self, path: &Path, kind: DocKind, contents: Contents) {
+        let doc = Document {
+            path: display(path),
+            kind,
+            contents: Vec::new(),
+            staged: None,
+        };
+        match contents {
+            Contents::Bytes(bytes) => self.docs.push(Document {
+                contents: bytes,
+                ..doc
+            }),
+            Contents::Stream {
+                file,
+                head,
+                len,
+                cap,
+                identity,
+            } => {
+                self.streamed.push(Streamed {
+                    doc: self.docs.len(),
+                    name: doc.path.clone(),
+                    path: path.to_path_buf(),
+                    file,
+                    head,
+                    len,
+                    cap,
+                    identity,
+                });
+                self.docs.push(doc);
             }
         }
     }
@@ -485,6 +653,7 @@ pub fn collect(paths: &[PathBuf], var_files: &[PathBuf], limits: InputLimits) ->
                 path: "<stdin>".into(),
                 kind,
                 contents: buf,
+                staged: None,
             });
             continue;
         }
@@ -495,22 +664,14 @@ pub fn collect(paths: &[PathBuf], var_files: &[PathBuf], limits: InputLimits) ->
             walk(&tree, p, limits, &mut out)?;
         } else if let Some(contents) = out.read(&tree, p, limits, false) {
             let kind = kind_by_name(p).unwrap_or(DocKind::Detect);
-            out.docs.push(Document {
-                path: display(p),
-                kind,
-                contents,
-            });
+            out.push(p, kind, contents);
         }
     }
     for p in var_files {
         std::fs::symlink_metadata(p).map_err(|e| Error::io(p, e))?;
         let tree = Tree::of(p)?;
         if let Some(contents) = out.read(&tree, p, limits, false) {
-            out.docs.push(Document {
-                path: display(p),
-                kind: DocKind::Tfvars,
-                contents,
-            });
+            out.push(p, DocKind::Tfvars, contents);
         }
     }
     Ok(out)
@@ -566,11 +727,66 @@ fn walk(tree: &Tree, dir: &Path, limits: InputLimits, out: &mut Collected) -> Re
         let Some(contents) = out.read(tree, &path, limits, kind == DocKind::Detect) else {
             continue;
         };
-        out.docs.push(Document {
-            path: display(&path),
-            kind,
-            contents,
-        });
+        out.push(&path, kind, contents);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn streaming_limits() -> InputLimits {
+        InputLimits {
+            stream_from: Some(1),
+            ..InputLimits::default()
+        }
+    }
+
+    /// A streamed file is opened (and confined) at collection and poured whole, in pieces; a
+    /// second read for a frame is refused once the file is no longer the one checked.
+    #[test]
+    fn streamed_files_pour_whole_and_reread_only_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.tfstate");
+        let text = "{\"version\": 4, \"resources\": []}\n".repeat(300);
+        std::fs::write(&p, &text).unwrap();
+        let mut c = collect(std::slice::from_ref(&p), &[], streaming_limits()).unwrap();
+        assert_eq!(c.docs.len(), 1);
+        assert!(c.docs[0].contents.is_empty());
+        let s = &mut c.streamed[0];
+        assert_eq!((s.doc, s.len), (0, text.len() as u64));
+        let mut got = Vec::new();
+        let mut pieces = 0;
+        let r: std::result::Result<_, ()> = s.pour(7, |b| {
+            got.extend_from_slice(b);
+            pieces += 1;
+            Ok(())
+        });
+        assert!(matches!(r, Ok(Ok(()))));
+        assert_eq!(got, text.as_bytes());
+        assert!(pieces > 100);
+        assert_eq!(s.reread().as_deref(), Some(text.as_bytes()));
+        std::fs::write(&p, format!("{text} ")).unwrap();
+        assert_eq!(s.reread(), None);
+    }
+
+    /// A file that grows past its cap while it is poured is a document error naming the cap.
+    #[test]
+    fn a_file_grown_past_its_cap_while_poured_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.tfstate");
+        std::fs::write(&p, "x".repeat(100)).unwrap();
+        let limits = InputLimits {
+            max_file_size: 150,
+            ..streaming_limits()
+        };
+        let mut c = collect(std::slice::from_ref(&p), &[], limits).unwrap();
+        std::fs::write(&p, "x".repeat(400)).unwrap();
+        let r: std::result::Result<_, ()> = c.streamed[0].pour(64, |_| Ok(()));
+        match r {
+            Ok(Err(e)) => assert!(e.message.contains("150"), "{}", e.message),
+            _ => panic!("not refused"),
+        }
+    }
 }

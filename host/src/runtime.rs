@@ -304,6 +304,54 @@ impl Runtime {
             .map_err(GuestError::Settings)
     }
 
+    /// `check_with_secrets` after streaming the documents of `streams` into the guest in
+    /// pieces, so their bytes exist once, in the guest (the host holds one piece at a time).
+    /// A file that fails while streamed (an I/O error, grown past its cap) is a document error,
+    /// returned beside the report, and its document is left out; the others are checked.
+    pub fn check_streamed(
+        &self,
+        docs: &mut Vec<wit::Document>,
+        streams: &mut [crate::discover::Streamed],
+        settings: &mut wit::Settings,
+        known: &[KnownValue],
+    ) -> Result<(wit::Report, Vec<wit::DocError>), GuestError> {
+        /// One piece: large enough that the calls cost nothing, small next to the file.
+        const PIECE: usize = 4 << 20;
+        let (mut store, guard) = self.instance()?;
+        let mut failed: Vec<(usize, wit::DocError)> = Vec::new();
+        self.with_deadline(|| -> wasmtime::Result<()> {
+            for s in streams.iter_mut() {
+                let handle = guard.call_stage(&mut store, s.len)?;
+                let poured = s.pour(PIECE, |piece| {
+                    guard
+                        .call_stage_append(&mut store, handle, piece)
+                        .map(|_| ())
+                })?;
+                match poured {
+                    Ok(()) => docs[s.doc].staged = Some(handle),
+                    Err(e) => failed.push((s.doc, e)),
+                }
+            }
+            Ok(())
+        })
+        .map_err(|e| self.classify(e))?;
+        // Indexes shift as documents go: remove from the last.
+        failed.sort_by_key(|(i, _)| std::cmp::Reverse(*i));
+        let errors = failed
+            .into_iter()
+            .map(|(i, e)| {
+                docs.remove(i);
+                e
+            })
+            .collect();
+        let report = with_known(settings, known, |settings| {
+            self.with_deadline(|| guard.call_check(&mut store, docs, settings))
+                .map_err(|e| self.classify(e))?
+                .map_err(GuestError::Settings)
+        })?;
+        Ok((report, errors))
+    }
+
     /// `check` with values the guest cross-checks documents against (`--vault-secret`, the
     /// post-apply verification). The WIT record that carries them derives a `Debug` that would
     /// print the value, so it exists only for the call, and its copies are wiped after it.
@@ -313,20 +361,7 @@ impl Runtime {
         settings: &mut wit::Settings,
         known: &[KnownValue],
     ) -> Result<wit::Report, GuestError> {
-        use secrecy::ExposeSecret;
-        settings.known_secrets = known
-            .iter()
-            .map(|k| wit::KnownSecret {
-                label: k.label.clone(),
-                value: k.value.expose_secret().to_string(),
-            })
-            .collect();
-        let report = self.check(docs, settings);
-        for k in &mut settings.known_secrets {
-            zeroize::Zeroize::zeroize(&mut k.value);
-        }
-        settings.known_secrets.clear();
-        report
+        with_known(settings, known, |settings| self.check(docs, settings))
     }
 
     pub fn fix(
@@ -351,4 +386,27 @@ impl Runtime {
             .map_err(|e| self.classify(e))?
             .map_err(GuestError::Settings)
     }
+}
+
+/// Runs `f` with `known` in the settings, and wipes their copies after it: the WIT record that
+/// carries them derives a `Debug` that would print the value, so it exists only for the call.
+fn with_known<T>(
+    settings: &mut wit::Settings,
+    known: &[KnownValue],
+    f: impl FnOnce(&wit::Settings) -> T,
+) -> T {
+    use secrecy::ExposeSecret;
+    settings.known_secrets = known
+        .iter()
+        .map(|k| wit::KnownSecret {
+            label: k.label.clone(),
+            value: k.value.expose_secret().to_string(),
+        })
+        .collect();
+    let out = f(settings);
+    for k in &mut settings.known_secrets {
+        zeroize::Zeroize::zeroize(&mut k.value);
+    }
+    settings.known_secrets.clear();
+    out
 }

@@ -86,6 +86,7 @@ impl SandboxArgs {
         crate::discover::InputLimits {
             max_file_size: self.max_file_size,
             max_input_size: self.max_input_size,
+            stream_from: None,
         }
     }
 }

@@ -140,21 +140,51 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         args.config.as_deref(),
         args.paths.first().map(|p| p.as_path()),
     )?;
-    let collected = discover::collect(&args.paths, &args.var_files, args.sandbox.input_limits())?;
+    // Large files are streamed into the guest after it starts, not read here: their bytes then
+    // exist once, in the guest (peak memory, issue 16).
+    let limits = discover::InputLimits {
+        stream_from: Some(discover::STREAM_FROM),
+        ..args.sandbox.input_limits()
+    };
+    let collected = discover::collect(&args.paths, &args.var_files, limits)?;
     let mut docs = collected.docs;
+    let mut streamed = collected.streamed;
     let mut skipped = collected.skipped;
     if args.skip_unknown {
         // Hooks pass every staged `*.json`; only state and plan JSON are ours. The others are
         // still named in the report.
-        let (keep, drop): (Vec<_>, Vec<_>) = docs.into_iter().partition(|d| {
-            d.kind != DocKind::Detect
-                || discover::looks_like_terraform_json(&d.contents[..d.contents.len().min(4096)])
-        });
+        let head = |i: usize, d: &crate::runtime::wit::Document| match streamed
+            .iter()
+            .find(|s| s.doc == i)
+        {
+            Some(s) => s.head.clone(),
+            None => d.contents[..d.contents.len().min(4096)].to_vec(),
+        };
+        let ours: Vec<bool> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                d.kind != DocKind::Detect || discover::looks_like_terraform_json(&head(i, d))
+            })
+            .collect();
+        let mut at = Vec::with_capacity(docs.len());
+        let mut keep = Vec::with_capacity(docs.len());
+        for (d, ours) in docs.into_iter().zip(&ours) {
+            at.push(keep.len());
+            if *ours {
+                keep.push(d);
+            } else {
+                skipped.push(discover::Skipped {
+                    path: d.path,
+                    reason: "JSON, but not a Terraform state or plan (--skip-unknown)".into(),
+                });
+            }
+        }
+        streamed.retain(|s| ours[s.doc]);
+        for s in &mut streamed {
+            s.doc = at[s.doc];
+        }
         docs = keep;
-        skipped.extend(drop.into_iter().map(|d| discover::Skipped {
-            path: d.path,
-            reason: "JSON, but not a Terraform state or plan (--skip-unknown)".into(),
-        }));
     }
     if docs.is_empty() && collected.errors.is_empty() && !args.skip_unknown {
         return Err(discover::nothing_found(
@@ -173,11 +203,13 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     validate_config(&mut cfg, &rules)?;
     let mut settings = packs::settings(&cfg)?;
     let known = known_secrets(&args.vault_secrets, &args.vault)?;
-    let mut report = rt
-        .check_with_secrets(&docs, &mut settings, &known)
+    let (mut report, stream_errors) = rt
+        .check_streamed(&mut docs, &mut streamed, &mut settings, &known)
         .map_err(|e| settings_error(e, &cfg))?;
     // Files refused before the guest saw them fail the gate like malformed ones.
-    report.errors.splice(0..0, collected.errors);
+    report
+        .errors
+        .splice(0..0, collected.errors.into_iter().chain(stream_errors));
     let threshold = fail_threshold(args.fail_on, &cfg);
     // SARIF lists every rule; the other formats look up the rules of the findings they show.
     if rules.is_empty() && (!report.findings.is_empty() || args.format == Format::Sarif) {
@@ -187,6 +219,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let cx = Ctx {
         report: &report,
         docs: &docs,
+        streamed: &streamed,
         skipped: &skipped,
         rules: &rules,
         threshold,

@@ -21,29 +21,39 @@ use crate::runtime::wit::{DocError, Document, Finding, Severity, Span};
 /// rendering costs the file once plus the lines shown, never the file times the findings.
 pub struct Source {
     text: String,
-    line_starts: Vec<usize>,
+    /// Byte offset of each line's start. `u32`, counted before it is filled: a 100 MB state
+    /// has 3 million lines, and `usize` offsets grown by doubling were a third of the file on
+    /// top of it. A document over 4 GiB never reached the wasm32 guest, so it has no frames.
+    line_starts: Vec<u32>,
 }
 
 impl Source {
     pub fn new(text: String) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        if u32::try_from(text.len()).is_err() {
+            return Source {
+                text: String::new(),
+                line_starts: vec![0],
+            };
+        }
+        let bytes = text.as_bytes();
+        let mut line_starts = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+        line_starts.push(0);
+        // Fits: the text is shorter than `u32::MAX`.
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| (i + 1) as u32));
         Source { text, line_starts }
+    }
+
+    fn start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line).map(|&s| s as usize)
     }
 
     /// Byte offset of a 1-based line and character column (clamped to the line's end).
     fn offset(&self, line: u32, col: u32) -> usize {
-        let Some(&start) = self.line_starts.get(line.max(1) as usize - 1) else {
+        let Some(start) = self.start(line.max(1) as usize - 1) else {
             return self.text.len();
         };
         let line_end = self
-            .line_starts
-            .get(line.max(1) as usize)
+            .start(line.max(1) as usize)
             .map_or(self.text.len(), |n| n - 1);
         self.text[start..line_end]
             .char_indices()
@@ -62,27 +72,26 @@ impl Source {
     fn line_bounds(&self, range: std::ops::Range<usize>) -> (usize, usize) {
         let first = self
             .line_starts
-            .partition_point(|&s| s <= range.start)
+            .partition_point(|&s| s as usize <= range.start)
             .max(1)
             - 1;
         let last = self
             .line_starts
-            .partition_point(|&s| s <= range.end.max(range.start))
+            .partition_point(|&s| s as usize <= range.end.max(range.start))
             .max(1)
             - 1;
         let b = self
-            .line_starts
-            .get(last + 1)
+            .start(last + 1)
             .map_or(self.text.len(), |n| n - 1)
             .max(range.end);
-        (self.line_starts[first], b)
+        (self.start(first).unwrap_or(0), b)
     }
 
     /// The whole lines that `range` touches, as (their text, first line's number, `range`
     /// relative to that text).
     fn lines(&self, range: std::ops::Range<usize>) -> (&str, usize, std::ops::Range<usize>) {
         let (a, b) = self.line_bounds(range.clone());
-        let line = self.line_starts.partition_point(|&s| s <= a);
+        let line = self.line_starts.partition_point(|&s| s as usize <= a);
         (&self.text[a..b], line, range.start - a..range.end - a)
     }
 }
@@ -250,9 +259,11 @@ pub fn frames(cx: &Ctx<'_>) -> Frames {
     let mut sources: HashMap<String, Option<Source>> = HashMap::new();
     let source = |sources: &mut HashMap<String, Option<Source>>, path: &str, work: &mut usize| {
         if !sources.contains_key(path) {
-            let src = docs
-                .get(path)
-                .and_then(|d| String::from_utf8(d.contents.clone()).ok());
+            let bytes = match cx.streamed.iter().find(|s| s.name == path) {
+                Some(s) => s.reread(),
+                None => docs.get(path).map(|d| d.contents.clone()),
+            };
+            let src = bytes.and_then(|b| String::from_utf8(b).ok());
             *work += src.as_ref().map_or(0, String::len);
             sources.insert(path.to_string(), src.map(Source::new));
         }
@@ -531,6 +542,7 @@ mod tests {
                 path: "big.tf".into(),
                 kind: DocKind::Hcl,
                 contents: text.clone().into_bytes(),
+                staged: None,
             };
             let finding = |i: usize, spanned: bool| Finding {
                 rule_id: "TFG003".into(),
@@ -560,6 +572,7 @@ mod tests {
             let cx = Ctx {
                 report: &report,
                 docs: &docs,
+                streamed: &[],
                 skipped: &[],
                 rules: &[],
                 threshold: Severity::Error,

@@ -27,6 +27,9 @@ pub struct Ctx<'a> {
     pub report: &'a Report,
     /// The checked documents, for source snippets.
     pub docs: &'a [Document],
+    /// The documents among them whose bytes went to the guest without a copy here: a code
+    /// frame reads the file again (if it is still the file that was checked).
+    pub streamed: &'a [crate::discover::Streamed],
     /// What the directory walk saw and left out, with why; every format names them.
     pub skipped: &'a [Skipped],
     pub rules: &'a [RuleInfo],

@@ -62,7 +62,92 @@ fn region(span: &Option<Span>) -> Value {
     }
 }
 
-pub fn to_value(cx: &Ctx<'_>) -> Value {
+/// One finding as a SARIF result.
+fn result(cx: &Ctx<'_>, f: &crate::runtime::wit::Finding) -> Value {
+    let mut location = json!({
+        "physicalLocation": {
+            "artifactLocation": artifact(&f.path),
+            "region": region(&f.span),
+        },
+    });
+    if let Some(a) = &f.address {
+        let name = match &f.attribute {
+            Some(attr) => format!("{a}.{attr}"),
+            None => a.clone(),
+        };
+        location["logicalLocations"] = json!([{
+            "fullyQualifiedName": name,
+            "name": a,
+            "kind": "resource",
+        }]);
+    }
+    let mut text = f.message.clone();
+    if !f.remediation.is_empty() {
+        text.push_str("\nFix: ");
+        text.push_str(&f.remediation);
+    }
+    let mut result = json!({
+        "ruleId": f.rule_id,
+        "level": level(f.severity),
+        "message": { "text": text },
+        "locations": [location],
+        "partialFingerprints": { "tfguard/v1": f.fingerprint },
+        "properties": {
+            "address": f.address,
+            "attribute": f.attribute,
+            "flow": f.flow,
+            "remediation": f.remediation,
+        },
+    });
+    if let Some(i) = cx.rules.iter().position(|r| r.id == f.rule_id) {
+        result["ruleIndex"] = json!(i);
+    }
+    if let Some(s) = &f.suppressed {
+        let kind = if s.origin.starts_with("comment") {
+            "inSource"
+        } else {
+            "external"
+        };
+        result["suppressions"] = json!([{
+            "kind": kind,
+            "status": "accepted",
+            "justification": s.reason,
+            "properties": { "origin": s.origin },
+        }]);
+    }
+    result
+}
+
+/// The results, each built and written in turn: a `Value` of every result at once was a third
+/// of a 100 MB state's size on top of it (issue 16's memory target).
+struct Results<'a, 'c>(&'a Ctx<'c>);
+
+impl serde::Serialize for Results<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.report.findings.iter().map(|f| result(self.0, f)))
+    }
+}
+
+/// The log. Fields in sorted order, as a `serde_json::Value` object writes them.
+#[derive(serde::Serialize)]
+struct Log<'a, 'c> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a, 'c>; 1],
+    version: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct Run<'a, 'c> {
+    // Our columns count Unicode characters, not UTF-16 units (the SARIF default).
+    #[serde(rename = "columnKind")]
+    column_kind: &'static str,
+    invocations: Value,
+    results: Results<'a, 'c>,
+    tool: Value,
+}
+
+fn log<'a, 'c>(cx: &'a Ctx<'c>) -> Log<'a, 'c> {
     let rules: Vec<Value> = cx
         .rules
         .iter()
@@ -80,66 +165,6 @@ pub fn to_value(cx: &Ctx<'_>) -> Value {
                     "security-severity": security_severity(r.default_severity),
                 },
             })
-        })
-        .collect();
-
-    let results: Vec<Value> = cx
-        .report
-        .findings
-        .iter()
-        .map(|f| {
-            let mut location = json!({
-                "physicalLocation": {
-                    "artifactLocation": artifact(&f.path),
-                    "region": region(&f.span),
-                },
-            });
-            if let Some(a) = &f.address {
-                let name = match &f.attribute {
-                    Some(attr) => format!("{a}.{attr}"),
-                    None => a.clone(),
-                };
-                location["logicalLocations"] = json!([{
-                    "fullyQualifiedName": name,
-                    "name": a,
-                    "kind": "resource",
-                }]);
-            }
-            let mut text = f.message.clone();
-            if !f.remediation.is_empty() {
-                text.push_str("\nFix: ");
-                text.push_str(&f.remediation);
-            }
-            let mut result = json!({
-                "ruleId": f.rule_id,
-                "level": level(f.severity),
-                "message": { "text": text },
-                "locations": [location],
-                "partialFingerprints": { "tfguard/v1": f.fingerprint },
-                "properties": {
-                    "address": f.address,
-                    "attribute": f.attribute,
-                    "flow": f.flow,
-                    "remediation": f.remediation,
-                },
-            });
-            if let Some(i) = cx.rules.iter().position(|r| r.id == f.rule_id) {
-                result["ruleIndex"] = json!(i);
-            }
-            if let Some(s) = &f.suppressed {
-                let kind = if s.origin.starts_with("comment") {
-                    "inSource"
-                } else {
-                    "external"
-                };
-                result["suppressions"] = json!([{
-                    "kind": kind,
-                    "status": "accepted",
-                    "justification": s.reason,
-                    "properties": { "origin": s.origin },
-                }]);
-            }
-            result
         })
         .collect();
 
@@ -173,30 +198,29 @@ pub fn to_value(cx: &Ctx<'_>) -> Value {
         })
     }));
 
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
+    Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        runs: [Run {
+            column_kind: "unicodeCodePoints",
+            invocations: json!([{
+                "executionSuccessful": cx.report.errors.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }]),
+            results: Results(cx),
+            tool: json!({
                 "driver": {
                     "name": "tfguard",
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
                     "informationUri": super::HOME_URL,
                     "rules": rules,
                 }
-            },
-            "invocations": [{
-                "executionSuccessful": cx.report.errors.is_empty(),
-                "toolExecutionNotifications": notifications,
-            }],
-            // Our columns count Unicode characters, not UTF-16 units (the SARIF default).
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
-    })
+            }),
+        }],
+        version: "2.1.0",
+    }
 }
 
 pub fn render(w: &mut dyn Write, cx: &Ctx<'_>) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &to_value(cx))?;
+    serde_json::to_writer_pretty(&mut *w, &log(cx))?;
     writeln!(w)
 }

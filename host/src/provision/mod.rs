@@ -205,6 +205,7 @@ pub fn verify(
         path: st.path.display().to_string(),
         kind: DocKind::State,
         contents: bytes.clone(),
+        staged: None,
     };
     let report =
         p.rt.check_with_secrets(std::slice::from_ref(&doc), &mut settings, &known);
