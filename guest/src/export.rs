@@ -48,6 +48,10 @@ impl Guest for Guard {
             .collect()
     }
 
+    fn partition(docs: Vec<w::Document>) -> Option<Vec<u32>> {
+        crate::shard::partition(&docs_in(docs))
+    }
+
     fn check(docs: Vec<w::Document>, settings: w::Settings) -> Result<w::Report, w::SettingsError> {
         let docs = docs_in(docs);
         crate::engine::check(&docs, &settings_in(settings))

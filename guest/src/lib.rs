@@ -10,6 +10,7 @@ pub mod oauth;
 pub mod options;
 pub mod policy;
 pub mod rules;
+pub mod shard;
 pub mod state;
 pub mod suppress;
 pub mod types;

@@ -175,7 +175,7 @@ pub struct Issue {
     pub span: Span,
     pub codes: Vec<String>,
     pub reason: String,
-    /// The comment's index among all suppressions of the run, to tell identical comments
+    /// The comment's index among the suppressions of its file, to tell identical comments
     /// apart in fingerprints.
     pub nth: usize,
 }
@@ -211,7 +211,15 @@ pub fn apply(
         })
         .collect();
 
-    for (n, d) in all.iter().enumerate() {
+    // A directive's number within its own file: with the number across the run, checking a
+    // file alone or beside others gave its findings different fingerprints.
+    let mut in_file: std::collections::HashMap<&str, usize> = Default::default();
+    for d in &all {
+        let n = {
+            let c = in_file.entry(d.path.as_str()).or_default();
+            *c += 1;
+            *c - 1
+        };
         if d.codes.is_empty() {
             issue(IssueKind::Malformed, d, n);
             continue;

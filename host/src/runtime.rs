@@ -315,26 +315,76 @@ impl Runtime {
         settings: &mut wit::Settings,
         known: &[KnownValue],
     ) -> Result<(wit::Report, Vec<wit::DocError>), GuestError> {
+        with_known(settings, known, |settings| {
+            self.with_deadline(|| self.run_check(docs, streams, settings))
+        })
+    }
+
+    /// Which documents must be checked together (the guest's `partition`): a group per
+    /// document, or `None` when all must go in one call.
+    pub fn partition(&self, docs: &[wit::Document]) -> Result<Option<Vec<u32>>, GuestError> {
+        let (mut store, guard) = self.instance()?;
+        self.with_deadline(|| guard.call_partition(&mut store, docs))
+            .map_err(|e| self.classify(e))
+    }
+
+    /// [`Runtime::check_streamed`] for each shard at once, one instance per shard on its own
+    /// thread, under one deadline. Each instance has its own memory cap.
+    pub fn check_shards(
+        &self,
+        shards: &mut [(Vec<wit::Document>, Vec<crate::discover::Streamed>)],
+        settings: &mut wit::Settings,
+        known: &[KnownValue],
+    ) -> Vec<Result<(wit::Report, Vec<wit::DocError>), GuestError>> {
+        with_known(settings, known, |settings| {
+            self.with_deadline(|| {
+                std::thread::scope(|scope| {
+                    let running: Vec<_> = shards
+                        .iter_mut()
+                        .map(|(docs, streams)| {
+                            scope.spawn(move || self.run_check(docs, streams, settings))
+                        })
+                        .collect();
+                    running
+                        .into_iter()
+                        .map(|t| {
+                            t.join().unwrap_or_else(|_| {
+                                Err(GuestError::Trap("a shard's thread panicked".into()))
+                            })
+                        })
+                        .collect()
+                })
+            })
+        })
+    }
+
+    /// One instance: stream, then check. The caller runs the deadline.
+    fn run_check(
+        &self,
+        docs: &mut Vec<wit::Document>,
+        streams: &mut [crate::discover::Streamed],
+        settings: &wit::Settings,
+    ) -> Result<(wit::Report, Vec<wit::DocError>), GuestError> {
         /// One piece: large enough that the calls cost nothing, small next to the file.
         const PIECE: usize = 4 << 20;
         let (mut store, guard) = self.instance()?;
         let mut failed: Vec<(usize, wit::DocError)> = Vec::new();
-        self.with_deadline(|| -> wasmtime::Result<()> {
-            for s in streams.iter_mut() {
-                let handle = guard.call_stage(&mut store, s.len)?;
-                let poured = s.pour(PIECE, |piece| {
+        for s in streams.iter_mut() {
+            let handle = guard
+                .call_stage(&mut store, s.len)
+                .map_err(|e| self.classify(e))?;
+            let poured = s
+                .pour(PIECE, |piece| {
                     guard
                         .call_stage_append(&mut store, handle, piece)
                         .map(|_| ())
-                })?;
-                match poured {
-                    Ok(()) => docs[s.doc].staged = Some(handle),
-                    Err(e) => failed.push((s.doc, e)),
-                }
+                })
+                .map_err(|e| self.classify(e))?;
+            match poured {
+                Ok(()) => docs[s.doc].staged = Some(handle),
+                Err(e) => failed.push((s.doc, e)),
             }
-            Ok(())
-        })
-        .map_err(|e| self.classify(e))?;
+        }
         // Indexes shift as documents go: remove from the last.
         failed.sort_by_key(|(i, _)| std::cmp::Reverse(*i));
         let errors = failed
@@ -344,11 +394,10 @@ impl Runtime {
                 e
             })
             .collect();
-        let report = with_known(settings, known, |settings| {
-            self.with_deadline(|| guard.call_check(&mut store, docs, settings))
-                .map_err(|e| self.classify(e))?
-                .map_err(GuestError::Settings)
-        })?;
+        let report = guard
+            .call_check(&mut store, docs, settings)
+            .map_err(|e| self.classify(e))?
+            .map_err(GuestError::Settings)?;
         Ok((report, errors))
     }
 

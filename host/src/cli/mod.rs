@@ -129,6 +129,10 @@ pub struct CheckArgs {
     /// nothing is left; for hooks that pass every staged file (see .pre-commit-hooks.yaml).
     #[arg(long)]
     pub skip_unknown: bool,
+    /// Guest instances checking in parallel (each on a thread, with its own memory cap); the
+    /// default is the CPUs this process may run on. 1 checks in one instance.
+    #[arg(long, env = "TFGUARD_JOBS", value_name = "N")]
+    pub jobs: Option<std::num::NonZeroUsize>,
     #[command(flatten)]
     pub sandbox: SandboxArgs,
     #[command(flatten)]

@@ -7,7 +7,7 @@ use crate::discover;
 use crate::error::{Error, Result};
 use crate::output::{self, Ctx};
 use crate::packs;
-use crate::runtime::wit::{DocKind, Report, RuleInfo, Severity};
+use crate::runtime::wit::{DocError, DocKind, Document, Report, RuleInfo, Severity};
 use crate::runtime::{GuestError, KnownValue, Runtime};
 
 /// Values the guest cross-checks documents against (`--vault-secret`). They go to the guest
@@ -203,9 +203,13 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     validate_config(&mut cfg, &rules)?;
     let mut settings = packs::settings(&cfg)?;
     let known = known_secrets(&args.vault_secrets, &args.vault)?;
-    let (mut report, stream_errors) = rt
-        .check_streamed(&mut docs, &mut streamed, &mut settings, &known)
-        .map_err(|e| settings_error(e, &cfg))?;
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n.get(),
+    );
+    let (mut report, stream_errors) =
+        check_docs(&rt, &mut docs, &mut streamed, &mut settings, &known, jobs)
+            .map_err(|e| settings_error(e, &cfg))?;
     // Files refused before the guest saw them fail the gate like malformed ones.
     report
         .errors
@@ -237,4 +241,143 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         }
     }
     Ok(exit_code(&report, threshold))
+}
+
+/// Runs with at least this many documents are split across instances (when the guest says
+/// they can be): below it, another instance costs more than it saves.
+const SHARD_FROM: usize = 64;
+
+/// The check of `docs`, in `jobs` guest instances at once where the guest's partition allows:
+/// groups of documents (a module with its local calls; a state alone) are dealt to the
+/// shards by size, checked on their own threads, and the reports merged into the one a single
+/// instance gives (findings in the guest's order, documents and errors in input order). The
+/// documents come back in their order for rendering.
+fn check_docs(
+    rt: &Runtime,
+    docs: &mut Vec<Document>,
+    streamed: &mut Vec<discover::Streamed>,
+    settings: &mut crate::runtime::wit::Settings,
+    known: &[crate::runtime::KnownValue],
+    jobs: usize,
+) -> std::result::Result<(Report, Vec<DocError>), GuestError> {
+    let whole = |docs: &mut Vec<Document>, streamed: &mut Vec<discover::Streamed>, settings| {
+        rt.check_streamed(docs, streamed, settings, known)
+    };
+    // A streamed configuration file would be missing from the partition's view.
+    if jobs < 2
+        || docs.len() < SHARD_FROM
+        || streamed
+            .iter()
+            .any(|s| matches!(docs[s.doc].kind, DocKind::Hcl | DocKind::Tfvars))
+    {
+        return whole(docs, streamed, settings);
+    }
+    let Some(groups) = rt.partition(docs)? else {
+        return whole(docs, streamed, settings);
+    };
+    // Deal the groups, largest first, to the least loaded shard.
+    let size = |i: usize| {
+        streamed
+            .iter()
+            .find(|s| s.doc == i)
+            .map_or(docs[i].contents.len() as u64, |s| s.len)
+    };
+    let mut group_size: std::collections::BTreeMap<u32, u64> = Default::default();
+    for (i, g) in groups.iter().enumerate() {
+        *group_size.entry(*g).or_default() += size(i) + 1;
+    }
+    let n = jobs.min(group_size.len());
+    if n < 2 {
+        return whole(docs, streamed, settings);
+    }
+    let mut by_size: Vec<(u32, u64)> = group_size.into_iter().collect();
+    by_size.sort_by_key(|&(g, s)| (std::cmp::Reverse(s), g));
+    let mut load = vec![0u64; n];
+    let mut shard_of: std::collections::BTreeMap<u32, usize> = Default::default();
+    for (g, s) in by_size {
+        let k = (0..n).min_by_key(|&k| (load[k], k)).unwrap_or(0);
+        load[k] += s;
+        shard_of.insert(g, k);
+    }
+    // Each path's place in the input: documents and errors are merged back in that order.
+    let mut order: std::collections::HashMap<String, usize> = Default::default();
+    for (i, d) in docs.iter().enumerate() {
+        order.entry(d.path.clone()).or_insert(i);
+    }
+    let rank = |path: &str| order.get(path).copied().unwrap_or(usize::MAX);
+    // Move each document (and its stream) to its shard.
+    let mut shards: Vec<(Vec<Document>, Vec<discover::Streamed>)> =
+        (0..n).map(|_| (Vec::new(), Vec::new())).collect();
+    let mut streams: Vec<Option<discover::Streamed>> = Vec::new();
+    streams.resize_with(docs.len(), || None);
+    for s in streamed.drain(..) {
+        let i = s.doc;
+        streams[i] = Some(s);
+    }
+    for (i, (d, g)) in docs.drain(..).zip(&groups).enumerate() {
+        let k = shard_of.get(g).copied().unwrap_or(0);
+        let (sd, ss) = &mut shards[k];
+        if let Some(mut s) = streams[i].take() {
+            s.doc = sd.len();
+            ss.push(s);
+        }
+        sd.push(d);
+    }
+    let results = rt.check_shards(&mut shards, settings, known);
+    // The documents back in input order, whatever happened (a failed stream's is gone).
+    let mut back: Vec<(usize, Document, Option<discover::Streamed>)> = Vec::new();
+    for (sd, ss) in shards {
+        let mut ss: Vec<Option<discover::Streamed>> = ss.into_iter().map(Some).collect();
+        for (j, d) in sd.into_iter().enumerate() {
+            let s = ss
+                .iter_mut()
+                .find(|s| s.as_ref().is_some_and(|s| s.doc == j))
+                .and_then(Option::take);
+            back.push((rank(&d.path), d, s));
+        }
+    }
+    back.sort_by_key(|(i, _, _)| *i);
+    for (_, d, s) in back {
+        if let Some(mut s) = s {
+            s.doc = docs.len();
+            streamed.push(s);
+        }
+        docs.push(d);
+    }
+    let mut merged = Report {
+        findings: Vec::new(),
+        errors: Vec::new(),
+        documents: Vec::new(),
+    };
+    let mut stream_errors = Vec::new();
+    for r in results {
+        let (report, errors) = r?;
+        merged.findings.extend(report.findings);
+        merged.errors.extend(report.errors);
+        merged.documents.extend(report.documents);
+        stream_errors.extend(errors);
+    }
+    // The guest's order (wit/tfguard.wit, `check`): a path is in one shard only, so sorting
+    // the concatenation by the same key gives the single instance's order; the sort is stable
+    // for findings the key does not tell apart.
+    merged.findings.sort_by(|a, b| {
+        (
+            &a.path,
+            a.span.map(|s| (s.line, s.column)),
+            &a.address,
+            &a.attribute,
+            &a.rule_id,
+        )
+            .cmp(&(
+                &b.path,
+                b.span.map(|s| (s.line, s.column)),
+                &b.address,
+                &b.attribute,
+                &b.rule_id,
+            ))
+    });
+    merged.errors.sort_by_key(|e| rank(&e.path));
+    merged.documents.sort_by_key(|d| rank(&d.path));
+    stream_errors.sort_by_key(|e| rank(&e.path));
+    Ok((merged, stream_errors))
 }
