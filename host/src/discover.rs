@@ -90,13 +90,13 @@ impl Identity {
 
 impl Streamed {
     /// Reads the file through `put` in pieces of at most `chunk` bytes (what was read to open
-    /// it first). An I/O error or growth past the cap stops it with the document's error; an
-    /// error of `put` (the guest's) is returned as is.
-    pub fn pour<E>(
+    /// it first), until the end or until `put` returns false (the guest failed; the caller
+    /// has its error). An I/O error or growth past the cap is the document's error.
+    pub fn pour(
         &mut self,
         chunk: usize,
-        mut put: impl FnMut(&[u8]) -> std::result::Result<(), E>,
-    ) -> std::result::Result<std::result::Result<(), DocError>, E> {
+        put: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> std::result::Result<(), DocError> {
         let refused = |why: Refusal| DocError {
             path: display(&self.path),
             span: None,
@@ -104,22 +104,24 @@ impl Streamed {
             unsupported: false,
         };
         let mut sent = self.head.len() as u64;
-        if !self.head.is_empty() {
-            put(&self.head)?;
+        if !self.head.is_empty() && !put(&self.head) {
+            return Ok(());
         }
         let mut buf = vec![0u8; chunk];
         loop {
             let n = match self.file.read(&mut buf) {
-                Ok(0) => return Ok(Ok(())),
+                Ok(0) => return Ok(()),
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Ok(Err(refused(Refusal::Io(e)))),
+                Err(e) => return Err(refused(Refusal::Io(e))),
             };
             sent += n as u64;
             if sent > self.cap {
-                return Ok(Err(refused(Refusal::TooLarge { cap: self.cap })));
+                return Err(refused(Refusal::TooLarge { cap: self.cap }));
             }
-            put(&buf[..n])?;
+            if !put(&buf[..n]) {
+                return Ok(());
+            }
         }
     }
 
@@ -138,6 +140,22 @@ impl Streamed {
             .ok()
             .filter(|&n| n as u64 == self.len)?;
         Some(buf)
+    }
+}
+
+impl crate::runtime::Stream for Streamed {
+    fn doc(&self) -> usize {
+        self.doc
+    }
+    fn size(&self) -> u64 {
+        self.len
+    }
+    fn pour(
+        &mut self,
+        chunk: usize,
+        put: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> std::result::Result<(), DocError> {
+        Streamed::pour(self, chunk, put)
     }
 }
 
@@ -758,12 +776,12 @@ mod tests {
         assert_eq!((s.doc, s.len), (0, text.len() as u64));
         let mut got = Vec::new();
         let mut pieces = 0;
-        let r: std::result::Result<_, ()> = s.pour(7, |b| {
+        let r = s.pour(7, &mut |b| {
             got.extend_from_slice(b);
             pieces += 1;
-            Ok(())
+            true
         });
-        assert!(matches!(r, Ok(Ok(()))));
+        assert!(r.is_ok());
         assert_eq!(got, text.as_bytes());
         assert!(pieces > 100);
         assert_eq!(s.reread().as_deref(), Some(text.as_bytes()));
@@ -783,10 +801,9 @@ mod tests {
         };
         let mut c = collect(std::slice::from_ref(&p), &[], limits).unwrap();
         std::fs::write(&p, "x".repeat(400)).unwrap();
-        let r: std::result::Result<_, ()> = c.streamed[0].pour(64, |_| Ok(()));
-        match r {
-            Ok(Err(e)) => assert!(e.message.contains("150"), "{}", e.message),
-            _ => panic!("not refused"),
+        match c.streamed[0].pour(64, &mut |_| true) {
+            Err(e) => assert!(e.message.contains("150"), "{}", e.message),
+            Ok(()) => panic!("not refused"),
         }
     }
 }

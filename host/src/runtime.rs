@@ -308,10 +308,10 @@ impl Runtime {
     /// pieces, so their bytes exist once, in the guest (the host holds one piece at a time).
     /// A file that fails while streamed (an I/O error, grown past its cap) is a document error,
     /// returned beside the report, and its document is left out; the others are checked.
-    pub fn check_streamed(
+    pub fn check_streamed<S: Stream>(
         &self,
         docs: &mut Vec<wit::Document>,
-        streams: &mut [crate::discover::Streamed],
+        streams: &mut [S],
         settings: &mut wit::Settings,
         known: &[KnownValue],
     ) -> Result<(wit::Report, Vec<wit::DocError>), GuestError> {
@@ -330,9 +330,9 @@ impl Runtime {
 
     /// [`Runtime::check_streamed`] for each shard at once, one instance per shard on its own
     /// thread, under one deadline. Each instance has its own memory cap.
-    pub fn check_shards(
+    pub fn check_shards<S: Stream + Send>(
         &self,
-        shards: &mut [(Vec<wit::Document>, Vec<crate::discover::Streamed>)],
+        shards: &mut [(Vec<wit::Document>, Vec<S>)],
         settings: &mut wit::Settings,
         known: &[KnownValue],
     ) -> Vec<Result<(wit::Report, Vec<wit::DocError>), GuestError>> {
@@ -359,10 +359,10 @@ impl Runtime {
     }
 
     /// One instance: stream, then check. The caller runs the deadline.
-    fn run_check(
+    fn run_check<S: Stream>(
         &self,
         docs: &mut Vec<wit::Document>,
-        streams: &mut [crate::discover::Streamed],
+        streams: &mut [S],
         settings: &wit::Settings,
     ) -> Result<(wit::Report, Vec<wit::DocError>), GuestError> {
         /// One piece: large enough that the calls cost nothing, small next to the file.
@@ -371,18 +371,24 @@ impl Runtime {
         let mut failed: Vec<(usize, wit::DocError)> = Vec::new();
         for s in streams.iter_mut() {
             let handle = guard
-                .call_stage(&mut store, s.len)
+                .call_stage(&mut store, s.size())
                 .map_err(|e| self.classify(e))?;
-            let poured = s
-                .pour(PIECE, |piece| {
-                    guard
-                        .call_stage_append(&mut store, handle, piece)
-                        .map(|_| ())
-                })
-                .map_err(|e| self.classify(e))?;
+            let mut call_failed = None;
+            let poured = s.pour(PIECE, &mut |piece| match guard
+                .call_stage_append(&mut store, handle, piece)
+            {
+                Ok(_) => true,
+                Err(e) => {
+                    call_failed = Some(e);
+                    false
+                }
+            });
+            if let Some(e) = call_failed {
+                return Err(self.classify(e));
+            }
             match poured {
-                Ok(()) => docs[s.doc].staged = Some(handle),
-                Err(e) => failed.push((s.doc, e)),
+                Ok(()) => docs[s.doc()].staged = Some(handle),
+                Err(e) => failed.push((s.doc(), e)),
             }
         }
         // Indexes shift as documents go: remove from the last.
@@ -435,6 +441,21 @@ impl Runtime {
             .map_err(|e| self.classify(e))?
             .map_err(GuestError::Settings)
     }
+}
+
+/// A document the host streams into the guest instead of copying it (`discover::Streamed`).
+pub trait Stream {
+    /// Its index among the documents of the call.
+    fn doc(&self) -> usize;
+    /// Its size when opened (the guest reserves it).
+    fn size(&self) -> u64;
+    /// Reads it through `put` in pieces of at most `chunk` bytes, until the end or until `put`
+    /// returns false; a read that fails is the document's error.
+    fn pour(
+        &mut self,
+        chunk: usize,
+        put: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Result<(), wit::DocError>;
 }
 
 /// Runs `f` with `known` in the settings, and wipes their copies after it: the WIT record that
