@@ -19,6 +19,7 @@ pub mod eval;
 pub mod flow;
 pub mod json;
 pub mod model;
+pub mod refs;
 
 pub mod tfjson;
 

@@ -169,7 +169,6 @@ pub fn desired(
 /// The `vault_kv_secret_v2` (mount + name) or `vault_generic_secret` (path) whose arguments
 /// reference `address` (`genesyscloud_oauth_client.x`).
 pub fn vault_destination(m: &Module, address: &str) -> Option<VaultDest> {
-    let pattern = regex::Regex::new(&format!(r"\b{}\b", regex::escape(address))).ok()?;
     let idx = crate::hcl::ModuleIndex::new(m);
     let eval = crate::hcl::Evaluator::new(&idx);
     for rtype in ["vault_kv_secret_v2", "vault_generic_secret"] {
@@ -178,7 +177,11 @@ pub fn vault_destination(m: &Module, address: &str) -> Option<VaultDest> {
                 a.value
                     .span()
                     .and_then(|r| f.src.get(r))
-                    .is_some_and(|text| pattern.is_match(text))
+                    .is_some_and(|text| {
+                        crate::hcl::refs::whole_words(text, address)
+                            .next()
+                            .is_some()
+                    })
             });
             if !refers {
                 continue;

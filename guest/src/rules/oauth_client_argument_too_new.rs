@@ -56,26 +56,18 @@ fn check_references(cx: &Ctx<'_>, m: &Module, out: &mut Sink) {
     let Some(min) = con.min else {
         return;
     };
-    let pattern = format!(
-        r"\b{}\.([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)",
-        regex::escape(d.resource())
-    );
-    let Ok(re) = regex::Regex::new(&pattern) else {
-        return;
-    };
     for f in &m.files {
-        for c in re.captures_iter(&f.src) {
-            let (Some(name), Some(attr)) = (c.get(1), c.get(2)) else {
-                continue;
-            };
+        for (name, attr) in crate::hcl::refs::attribute_refs(&f.src, d.resource()) {
+            let (name, ar) = (&f.src[name], attr);
+            let attr = &f.src[ar.clone()];
             // Skip comments: text after `#` or `//` on the same line.
-            let line_start = f.src[..attr.start()].rfind('\n').map_or(0, |i| i + 1);
-            let before = &f.src[line_start..attr.start()];
+            let line_start = f.src[..ar.start].rfind('\n').map_or(0, |i| i + 1);
+            let before = &f.src[line_start..ar.start];
             if before.contains('#') || before.contains("//") {
                 continue;
             }
             let Some(since) = d
-                .argument(attr.as_str())
+                .argument(attr)
                 .and_then(|a| a.since.as_deref())
                 .and_then(Version::parse)
             else {
@@ -90,20 +82,20 @@ fn check_references(cx: &Ctx<'_>, m: &Module, out: &mut Sink) {
                     message: format!(
                         "`{}.{}.{}` exists from provider {since}, but the version constraint `{}` selects {min}: Terraform reports \"Unsupported attribute\"",
                         d.resource(),
-                        name.as_str(),
-                        attr.as_str(),
+                        name,
+                        attr,
                         con.raw
                     ),
                     path: f.path.clone(),
-                    span: Some(f.lines.span(&f.src, attr.range())),
-                    address: Some(format!("{}.{}", d.resource(), name.as_str())),
-                    attribute: Some(attr.as_str().to_string()),
+                    span: Some(f.lines.span(&f.src, ar.clone())),
+                    address: Some(format!("{}.{}", d.resource(), name)),
+                    attribute: Some(attr.to_string()),
                     remediation: format!(
                         "Require `version = \"~> {}.{}\"` or newer (latest known: {}){}.",
                         since.0,
                         since.1,
                         d.schema.latest,
-                        if attr.as_str() == "client_id" {
+                        if attr == "client_id" {
                             ", or use `.id`, which holds the same OAuth client id on every release"
                         } else {
                             ""
