@@ -1,5 +1,7 @@
-//! What the guest (which understands Terraform) and the host (which reads `.tfguard.hcl`) must
-//! agree on, kept once. Pure functions over bytes; no I/O.
+//! What the guest (which understands Terraform) and the host (which reads the files) must
+//! agree on, kept once: the nesting bound checked before HCL is parsed, what a file's head
+//! says it is, the forms a secret takes. Pure functions over bytes; no I/O.
 
+pub mod content;
 pub mod nesting;
 pub mod secret_forms;

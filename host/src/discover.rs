@@ -482,31 +482,8 @@ pub fn skip_reason(path: &Path) -> Option<&'static str> {
     }
 }
 
-/// Plan or state JSON: checked on the first few KiB, so unrelated JSON files are skipped.
-pub fn looks_like_terraform_json(head: &[u8]) -> bool {
-    // UTF-16 with a BOM is what PowerShell's `>` writes; the guest transcodes it.
-    let s = match head {
-        [0xFF, 0xFE, rest @ ..] | [0xFE, 0xFF, rest @ ..] => String::from_utf8_lossy(
-            &rest
-                .iter()
-                .copied()
-                .filter(|b| *b != 0)
-                .collect::<Vec<u8>>(),
-        )
-        .into_owned(),
-        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest).into_owned(),
-        _ => String::from_utf8_lossy(head).into_owned(),
-    };
-    s.trim_start().starts_with('{')
-        && [
-            "\"format_version\"",
-            "\"terraform_version\"",
-            "\"encryption_version\"",
-            "\"lineage\"",
-        ]
-        .iter()
-        .any(|k| s.contains(k))
-}
+/// Plan or state JSON, judged on the first few KiB (one home, shared with the guest).
+pub use tfguard_common::content::looks_like_terraform_json;
 
 pub fn display(path: &Path) -> String {
     let s = path.to_string_lossy();

@@ -273,18 +273,6 @@ impl<'de> serde::de::Visitor<'de> for TopSeed<'_, '_> {
     }
 }
 
-/// Is this JSON one of ours? Used for `detect` documents (plan JSON has no fixed file name).
-pub fn looks_like_terraform_json(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(4096)];
-    let s = String::from_utf8_lossy(head);
-    let t = s.trim_start();
-    t.starts_with('{')
-        && (s.contains("\"format_version\"")
-            || s.contains("\"terraform_version\"")
-            || s.contains("\"encryption_version\"")
-            || s.contains("\"lineage\""))
-}
-
 /// UTF-8 (with or without BOM) is borrowed; UTF-16 with a BOM (what PowerShell's `>` writes
 /// for `terraform show -json > plan.json` on Windows) is transcoded.
 fn decode_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, JsonDocError> {
