@@ -17,6 +17,7 @@ use tfguard_common::nesting;
 
 pub mod eval;
 pub mod flow;
+mod functions;
 pub mod json;
 pub mod model;
 pub mod refs;
