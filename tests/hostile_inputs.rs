@@ -299,3 +299,26 @@ fn deep_nesting_is_refused_before_the_parser_backtracks() {
         "{report}"
     );
 }
+
+/// Long names where a near miss is looked for (a scope, an argument, an enum value) are not
+/// compared by edit distance, which is quadratic: fuzzing found a 23 KB plan whose long scope
+/// strings took seconds. A plan with megabyte scopes ends within a short deadline with its
+/// findings (before the bound, the deadline was exceeded: exit 2).
+#[test]
+fn long_names_are_not_compared_for_suggestions() {
+    let dir = tree();
+    let long = "users7".repeat(200_000);
+    let plan = format!(
+        r#"{{"format_version":"1.2","terraform_version":"1.9.8","planned_values":{{"root_module":{{"resources":[{{"address":"genesyscloud_oauth_client.a","mode":"managed","type":"genesyscloud_oauth_client","name":"a","provider_name":"registry.terraform.io/mypurecloud/genesyscloud","values":{{"name":"a","authorized_grant_type":"CODE","registered_redirect_uris":["https://app.example.com/cb"],"scopes":["{long}","{long}x","{long}:readonly"]}}}}]}}}}}}"#
+    );
+    std::fs::write(dir.path().join("plan.json"), plan).unwrap();
+    let o = check(dir.path(), &["--timeout", "10s"]);
+    assert_handled(&o, 1, "megabyte scopes");
+    let v = json(&o);
+    assert!(
+        v["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["rule_id"] == "TFG030")),
+        "no unknown-scope finding: {v}"
+    );
+}

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod fix;
 pub mod glob;
 pub mod hcl;
+pub mod near;
 pub mod oauth;
 pub mod options;
 pub mod policy;

@@ -137,7 +137,7 @@ impl Catalogue {
         let near = self
             .areas
             .iter()
-            .any(|a| area_distance(area, a) <= (a.len().max(area.len()) / 4).clamp(1, 2));
+            .any(|a| area_distance(area, a, (a.len().max(area.len()) / 4).clamp(1, 2)).is_some());
         if near {
             return Verdict::NearMiss(self.suggest(scope));
         }
@@ -160,6 +160,10 @@ impl Catalogue {
         thread_local! {
             static MEMO: std::cell::RefCell<std::collections::BTreeMap<(u64, String), Vec<String>>> =
                 const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
+        }
+        // A name longer than any scope has no suggestion: answer before copying it as a key.
+        if unknown.len() > 256 {
+            return Vec::new();
         }
         let key = (self.id, unknown.to_string());
         if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
@@ -207,8 +211,10 @@ impl Catalogue {
             let mut best: Vec<(usize, &str)> = self
                 .known
                 .iter()
-                .map(|k| (strsim::damerau_levenshtein(&lower, k), k.as_str()))
-                .filter(|(d, k)| *d <= threshold(k.len().max(lower.len())))
+                .filter_map(|k| {
+                    crate::near::distance_within(&lower, k, threshold(k.len().max(lower.len())))
+                        .map(|d| (d, k.as_str()))
+                })
                 .collect();
             best.sort();
             out.extend(best.into_iter().take(2).map(|(_, k)| k.to_string()));
@@ -222,19 +228,20 @@ impl Catalogue {
         }
         self.areas
             .iter()
-            .map(|a| (area_distance(area, a), a.as_str()))
-            .filter(|(d, a)| *d <= threshold(a.len().max(area.len())))
+            .filter_map(|a| {
+                area_distance(area, a, threshold(a.len().max(area.len()))).map(|d| (d, a.as_str()))
+            })
             .min()
             .map(|(_, a)| a)
     }
 }
 
-/// Edit distance, but a plural/singular slip (`user` vs `users`) costs least.
-fn area_distance(written: &str, area: &str) -> usize {
+/// Edit distance if at most `max`, but a plural/singular slip (`user` vs `users`) costs least.
+fn area_distance(written: &str, area: &str, max: usize) -> Option<usize> {
     if area.strip_suffix('s') == Some(written) || written.strip_suffix('s') == Some(area) {
-        return 0;
+        return Some(0);
     }
-    strsim::damerau_levenshtein(written, area)
+    crate::near::distance_within(written, area, max)
 }
 
 fn threshold(len: usize) -> usize {

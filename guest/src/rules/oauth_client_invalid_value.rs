@@ -228,13 +228,11 @@ fn check_enum(d: &OauthData, arg: &Argument, v: &Val, s: &str, e: &mut Emit<'_, 
         .or_else(|| {
             arg.enum_values
                 .iter()
-                .map(|x| {
-                    (
-                        strsim::damerau_levenshtein(&lower, &x.to_ascii_lowercase()),
-                        x,
-                    )
+                .filter_map(|x| {
+                    let max = (x.len() / 3).max(1);
+                    crate::near::distance_within(&lower, &x.to_ascii_lowercase(), max)
+                        .map(|d| (d, x))
                 })
-                .filter(|(dist, x)| *dist <= (x.len() / 3).max(1))
                 .min()
                 .map(|(_, x)| x.clone())
         });

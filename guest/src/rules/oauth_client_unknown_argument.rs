@@ -22,19 +22,14 @@ crate::client_rule!(OauthClientUnknownArgument, META);
 /// The closest schema name, if it is close enough to be a typo.
 fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     candidates
-        .map(|c| {
+        .filter_map(|c| {
             // `role` for `role_id`: a prefix slip is as good as a one-letter typo.
-            let prefix = c.starts_with(name) && name.len() >= 3;
-            (
-                if prefix {
-                    1
-                } else {
-                    strsim::damerau_levenshtein(name, c)
-                },
-                c,
-            )
+            let max = (c.len().max(name.len()) / 3).clamp(1, 4);
+            if c.starts_with(name) && name.len() >= 3 {
+                return Some((1, c));
+            }
+            crate::near::distance_within(name, c, max).map(|d| (d, c))
         })
-        .filter(|(dist, c)| *dist <= (c.len().max(name.len()) / 3).clamp(1, 4))
         .min()
         .map(|(_, c)| c)
 }
