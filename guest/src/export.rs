@@ -110,32 +110,104 @@ impl Guest for Guard {
         let d =
             crate::desired_clients(&docs, &settings_in(settings)).map_err(settings_error_out)?;
         Ok(w::DesiredState {
-            clients: d
-                .clients
-                .into_iter()
-                .map(|c| w::OauthClientSpec {
-                    address: c.address,
-                    name: c.name,
-                    description: c.description,
-                    authorized_grant_type: c.authorized_grant_type,
-                    scopes: c.scopes,
-                    registered_redirect_uris: c.registered_redirect_uris,
-                    roles: c
-                        .roles
-                        .into_iter()
-                        .map(|r| w::RoleDivision {
-                            role_id: r.role_id,
-                            division_id: r.division_id,
-                        })
-                        .collect(),
-                    access_token_validity_seconds: c.access_token_validity_seconds,
-                    state: c.state,
-                    vault_mount: c.vault_mount,
-                    vault_path: c.vault_path,
-                })
-                .collect(),
+            clients: d.clients.into_iter().map(spec_out).collect(),
             report: report_out(d.report),
         })
+    }
+
+    fn read_ledger(contents: Vec<u8>, settings: w::Settings) -> Result<w::Ledger, String> {
+        let l = crate::read_ledger(&contents, &settings_in(settings))?;
+        Ok(w::Ledger {
+            lineage: l.lineage,
+            serial: l.serial,
+            entries: l
+                .entries
+                .into_iter()
+                .map(|e| w::LedgerEntry {
+                    client: spec_out(e.client),
+                    client_id: e.client_id,
+                    vault_version: e.vault_version,
+                    tainted: e.tainted,
+                    private: e.private,
+                })
+                .collect(),
+        })
+    }
+
+    fn write_ledger(ledger: w::Ledger) -> Result<Vec<u8>, String> {
+        crate::write_ledger(&n::Ledger {
+            lineage: ledger.lineage,
+            serial: ledger.serial,
+            entries: ledger
+                .entries
+                .into_iter()
+                .map(|e| n::LedgerEntry {
+                    client: spec_in(e.client),
+                    client_id: e.client_id,
+                    vault_version: e.vault_version,
+                    tainted: e.tainted,
+                    private: e.private,
+                })
+                .collect(),
+        })
+    }
+}
+
+fn spec_out(c: n::OauthClientSpec) -> w::OauthClientSpec {
+    w::OauthClientSpec {
+        address: c.address,
+        resource: w::ResourceAddress {
+            module: c.resource.module,
+            resource_type: c.resource.resource_type,
+            name: c.resource.name,
+            index_key: c.resource.index_key,
+        },
+        name: c.name,
+        description: c.description,
+        authorized_grant_type: c.authorized_grant_type,
+        scopes: c.scopes,
+        registered_redirect_uris: c.registered_redirect_uris,
+        roles: c
+            .roles
+            .into_iter()
+            .map(|r| w::RoleDivision {
+                role_id: r.role_id,
+                division_id: r.division_id,
+            })
+            .collect(),
+        access_token_validity_seconds: c.access_token_validity_seconds,
+        state: c.state,
+        vault_mount: c.vault_mount,
+        vault_path: c.vault_path,
+    }
+}
+
+fn spec_in(c: w::OauthClientSpec) -> n::OauthClientSpec {
+    n::OauthClientSpec {
+        address: c.address,
+        resource: n::ResourceAddress {
+            module: c.resource.module,
+            resource_type: c.resource.resource_type,
+            name: c.resource.name,
+            index_key: c.resource.index_key,
+        },
+        name: c.name,
+        description: c.description,
+        authorized_grant_type: c.authorized_grant_type,
+        scopes: c.scopes,
+        registered_redirect_uris: c.registered_redirect_uris,
+        roles: c
+            .roles
+            .into_iter()
+            .map(|r| n::RoleDivision {
+                role_id: r.role_id,
+                division_id: r.division_id,
+            })
+            .collect(),
+        access_token_validity_seconds: c.access_token_validity_seconds,
+        state: c.state,
+        vault_mount: c.vault_mount,
+        vault_path: c.vault_path,
     }
 }
 

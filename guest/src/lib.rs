@@ -62,3 +62,19 @@ pub fn desired_clients_prepared(
         .extend(gaps.iter().map(rules::provision_gap));
     Ok(types::DesiredState { clients, report })
 }
+
+/// The OAuth client's resource type, as the packs in `settings` name it.
+fn oauth_resource(settings: &types::Settings) -> Result<String, String> {
+    let policy = policy::Policy::with_builtins(&settings.packs)?;
+    Ok(oauth::OauthData::load(&policy)?.resource().to_string())
+}
+
+/// `tfguard.tfstate` read (`oauth::ledger`); `Err` says why the contents are not one.
+pub fn read_ledger(contents: &[u8], settings: &types::Settings) -> Result<types::Ledger, String> {
+    oauth::ledger::read(contents, &oauth_resource(settings)?)
+}
+
+/// `tfguard.tfstate` written: the whole file.
+pub fn write_ledger(ledger: &types::Ledger) -> Result<Vec<u8>, String> {
+    oauth::ledger::write(ledger)
+}

@@ -150,9 +150,20 @@ pub struct RoleDivision {
     pub division_id: Option<String>,
 }
 
+/// A resource instance's address in the parts Terraform state records.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ResourceAddress {
+    pub module: Option<String>,
+    pub resource_type: String,
+    pub name: String,
+    /// The instance's `index_key` as JSON text.
+    pub index_key: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OauthClientSpec {
     pub address: String,
+    pub resource: ResourceAddress,
     pub name: String,
     pub description: Option<String>,
     pub authorized_grant_type: String,
@@ -163,6 +174,24 @@ pub struct OauthClientSpec {
     pub state: String,
     pub vault_mount: Option<String>,
     pub vault_path: Option<String>,
+}
+
+/// `tfguard.tfstate` (`oauth::ledger`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ledger {
+    pub lineage: String,
+    pub serial: u64,
+    pub entries: Vec<LedgerEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub client: OauthClientSpec,
+    pub client_id: Option<String>,
+    pub vault_version: Option<u64>,
+    pub tainted: bool,
+    /// The host's bookkeeping, opaque here.
+    pub private: Vec<u8>,
 }
 
 #[derive(Clone, Debug, Default)]

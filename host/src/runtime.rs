@@ -11,7 +11,12 @@ use std::time::Duration;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
 
-wasmtime::component::bindgen!({ world: "guard", path: "wit" });
+wasmtime::component::bindgen!({
+    world: "guard",
+    path: "wit",
+    // Records compare (provisioning state); no WIT type holds a float.
+    additional_derives: [PartialEq, Eq],
+});
 
 pub use self::tfguard::policy::types as wit;
 
@@ -440,6 +445,29 @@ impl Runtime {
         self.with_deadline(|| guard.call_desired_clients(&mut store, docs, settings))
             .map_err(|e| self.classify(e))?
             .map_err(GuestError::Settings)
+    }
+}
+
+impl Runtime {
+    /// `tfguard.tfstate` read by the guest; the inner `Err` says why the contents are not one.
+    pub fn read_ledger(
+        &self,
+        contents: &[u8],
+        settings: &wit::Settings,
+    ) -> Result<Result<wit::Ledger, String>, GuestError> {
+        let (mut store, guard) = self.instance()?;
+        self.with_deadline(|| guard.call_read_ledger(&mut store, contents, settings))
+            .map_err(|e| self.classify(e))
+    }
+
+    /// `tfguard.tfstate` written by the guest: the whole file.
+    pub fn write_ledger(
+        &self,
+        ledger: &wit::Ledger,
+    ) -> Result<Result<Vec<u8>, String>, GuestError> {
+        let (mut store, guard) = self.instance()?;
+        self.with_deadline(|| guard.call_write_ledger(&mut store, ledger))
+            .map_err(|e| self.classify(e))
     }
 }
 

@@ -4,7 +4,7 @@
 use hcl::edit::Span as _;
 
 use crate::hcl::Module;
-use crate::types::{OauthClientSpec, RoleDivision};
+use crate::types::{OauthClientSpec, ResourceAddress, RoleDivision};
 
 use super::model::{Get, Kind, resource_blocks};
 use super::{OauthData, module_clients};
@@ -135,8 +135,20 @@ pub fn specs(d: &OauthData, m: &Module, problems: &mut Vec<Gap>) -> Vec<OauthCli
                 missing,
             });
         }
+        // A configuration's client is `{type}.{name}` (`model::clients_in_module`).
+        let rtype = d.resource();
+        let local = c
+            .address
+            .strip_prefix(rtype)
+            .and_then(|r| r.strip_prefix('.'));
         out.push(OauthClientSpec {
             address: c.address.clone(),
+            resource: ResourceAddress {
+                module: None,
+                resource_type: rtype.to_string(),
+                name: local.unwrap_or(&c.address).to_string(),
+                index_key: None,
+            },
             name,
             description,
             authorized_grant_type: grant,

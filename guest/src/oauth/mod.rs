@@ -6,6 +6,7 @@
 
 pub mod clients;
 pub mod data;
+pub mod ledger;
 pub mod model;
 pub mod scopes;
 pub mod uri;

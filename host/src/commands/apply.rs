@@ -16,12 +16,12 @@ pub fn run(a: &ApplyArgs) -> Result<u8> {
     };
     let g = genesys::Client::from_env().map_err(|e| Error::Other(e.to_string()))?;
     let _lock = lock::acquire(&p.state_path, "apply")?;
-    let mut st = State::load(&p.state_path)?;
+    let mut st = State::load(&p.state_path, p.codec())?;
     let fx = Effects {
         genesys: &g,
         vault: &v,
     };
-    let pl = plan::compute(&p.desired, &st, &fx)?;
+    let pl = plan::compute(&p.desired, &st.records, &fx)?;
     let secrets = apply::stored_secrets(&v, &st).unwrap_or_default();
     print!("{}", provision::redact(plan::render(&pl), &secrets));
     drop(secrets);

@@ -14,13 +14,13 @@ pub fn run(a: &ApplyArgs) -> Result<u8> {
     let g = genesys::Client::from_env().map_err(|e| Error::Other(e.to_string()))?;
     let path = crate::provision::state_path(&a.common);
     let _lock = lock::acquire(&path, "destroy")?;
-    let mut st = state::State::load(&path)?;
+    let mut st = state::State::load(&path, crate::provision::codec_for(&a.common)?)?;
     let fx = Effects {
         genesys: &g,
         vault: &v,
     };
     // Destroy = a plan in which nothing is desired.
-    let pl: Plan = plan::compute(&[], &st, &fx)?;
+    let pl: Plan = plan::compute(&[], &st.records, &fx)?;
     if !pl.has_changes() {
         println!(
             "No clients recorded in {}; nothing to destroy.",

@@ -15,12 +15,12 @@ pub fn run(a: &ProvisionArgs) -> Result<u8> {
         Err(code) => return Ok(code),
     };
     let g = genesys::Client::from_env().map_err(|e| Error::Other(e.to_string()))?;
-    let st = State::load(&p.state_path)?;
+    let st = State::load(&p.state_path, p.codec())?;
     let fx = Effects {
         genesys: &g,
         vault: &v,
     };
-    let pl = plan::compute(&p.desired, &st, &fx)?;
+    let pl = plan::compute(&p.desired, &st.records, &fx)?;
     // Best effort: with Vault unreachable the plan above already failed or shows the restore.
     let secrets = apply::stored_secrets(&v, &st).unwrap_or_default();
     print!("{}", provision::redact(plan::render(&pl), &secrets));

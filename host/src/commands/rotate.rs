@@ -16,17 +16,12 @@ pub fn run(a: &RotateArgs) -> Result<u8> {
     };
     let g = genesys::Client::from_env().map_err(|e| Error::Other(e.to_string()))?;
     let _lock = lock::acquire(&p.state_path, "rotate")?;
-    let mut st = State::load(&p.state_path)?;
+    let mut st = State::load(&p.state_path, p.codec())?;
     let wanted = a.client.as_str();
     let matches: Vec<String> = st
         .records
         .values()
-        .filter(|r| {
-            r.address == wanted
-                || r.address
-                    .ends_with(&format!("genesyscloud_oauth_client.{wanted}"))
-                || r.config.name == wanted
-        })
+        .filter(|r| r.address == wanted || r.resource.name == wanted || r.config.name == wanted)
         .map(|r| r.address.clone())
         .collect();
     let address = match matches.as_slice() {

@@ -186,6 +186,7 @@ fn create(
 ) -> Result<()> {
     let mut rec = Record {
         address: c.address.clone(),
+        resource: c.resource.clone(),
         client_id: None,
         config: cfg.clone(),
         vault_mount: c.vault_mount.clone(),
@@ -289,6 +290,7 @@ fn recover(
     );
     let mut rec = Record {
         address: c.address.clone(),
+        resource: c.resource.clone(),
         client_id: Some(live.id.clone()),
         config: plan::recorded_from_live(&live),
         vault_mount: c.vault_mount.clone(),

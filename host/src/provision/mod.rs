@@ -12,6 +12,7 @@ pub mod state;
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use secrecy::ExposeSecret;
 
@@ -24,7 +25,7 @@ use crate::cli::provision::ProvisionArgs;
 use plan::Desired;
 
 pub struct Prepared {
-    pub rt: Runtime,
+    pub rt: Rc<Runtime>,
     pub settings: Settings,
     pub desired: Vec<Desired>,
     pub state_path: PathBuf,
@@ -78,6 +79,22 @@ fn render_report(report: &Report) {
         }
         let _ = writeln!(o);
     }
+}
+
+impl Prepared {
+    /// Reads and writes `tfguard.tfstate` with the same guest and packs.
+    pub fn codec(&self) -> state::Codec {
+        state::Codec::new(self.rt.clone(), &self.settings)
+    }
+}
+
+/// For commands that act on the recorded clients without gating a configuration (`destroy`):
+/// the guest, with the packs of the configuration file if there is one.
+pub fn codec_for(a: &ProvisionArgs) -> Result<state::Codec> {
+    let cfg = crate::config::load_for(a.config.as_deref(), Some(a.dir.as_path()))?;
+    let settings = crate::packs::settings(&cfg)?;
+    let rt = Runtime::new(a.sandbox.limits())?;
+    Ok(state::Codec::new(Rc::new(rt), &settings))
 }
 
 /// Gate first: run the guest on the module. `Err(code)` = refused (findings shown, exit 1) or
@@ -154,6 +171,7 @@ pub fn prepare_with(
         };
         desired.push(Desired {
             address: spec.address.clone(),
+            resource: spec.resource.clone(),
             config: plan::recorded_from_spec(spec)?,
             vault_mount: mount,
             vault_path: path,
@@ -171,7 +189,7 @@ pub fn prepare_with(
         }
     }
     Ok(Ok(Prepared {
-        rt,
+        rt: Rc::new(rt),
         settings,
         desired,
         state_path: state_path(a),

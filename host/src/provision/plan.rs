@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 
 use crate::error::{Error, Result};
 use crate::genesys::{self, ClientRequest, OAuthClient, RoleDivision};
-use crate::runtime::wit::OauthClientSpec;
+use crate::runtime::wit::{OauthClientSpec, ResourceAddress};
 
-use super::state::{Record, Recorded, State};
+use super::state::{Record, Recorded};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -26,6 +26,8 @@ pub enum Action {
 #[derive(Clone, Debug)]
 pub struct Change {
     pub address: String,
+    /// The address in parts (from the guest).
+    pub resource: ResourceAddress,
     pub action: Action,
     /// The desired configuration (absent for deletes).
     pub desired: Option<Recorded>,
@@ -205,17 +207,23 @@ pub trait World {
 
 pub struct Desired {
     pub address: String,
+    pub resource: ResourceAddress,
     pub config: Recorded,
     pub vault_mount: String,
     pub vault_path: String,
 }
 
-pub fn compute(desired: &[Desired], state: &State, world: &dyn World) -> Result<Plan> {
+/// The plan for `desired` against the recorded clients (`State::records`).
+pub fn compute(
+    desired: &[Desired],
+    recorded: &BTreeMap<String, Record>,
+    world: &dyn World,
+) -> Result<Plan> {
     let mut changes = Vec::new();
     let wanted: BTreeMap<&str, &Desired> =
         desired.iter().map(|d| (d.address.as_str(), d)).collect();
     for d in desired {
-        let record = state.records.get(&d.address).cloned();
+        let record = recorded.get(&d.address).cloned();
         let mut notes = Vec::new();
         let live = match record.as_ref().and_then(|r| r.client_id.as_deref()) {
             Some(id) => world
@@ -279,6 +287,7 @@ pub fn compute(desired: &[Desired], state: &State, world: &dyn World) -> Result<
         };
         changes.push(Change {
             address: d.address.clone(),
+            resource: d.resource.clone(),
             action,
             desired: Some(d.config.clone()),
             vault_mount: d.vault_mount.clone(),
@@ -288,7 +297,7 @@ pub fn compute(desired: &[Desired], state: &State, world: &dyn World) -> Result<
             notes,
         });
     }
-    for (addr, r) in &state.records {
+    for (addr, r) in recorded {
         if wanted.contains_key(addr.as_str()) {
             continue;
         }
@@ -300,6 +309,7 @@ pub fn compute(desired: &[Desired], state: &State, world: &dyn World) -> Result<
         };
         changes.push(Change {
             address: addr.clone(),
+            resource: r.resource.clone(),
             action: Action::Delete,
             desired: None,
             vault_mount: r.vault_mount.clone(),
@@ -310,14 +320,6 @@ pub fn compute(desired: &[Desired], state: &State, world: &dyn World) -> Result<
         });
     }
     Ok(Plan { changes })
-}
-
-fn resource_header(address: &str) -> (String, String) {
-    let tail = address
-        .rsplit_once("genesyscloud_oauth_client.")
-        .map(|(_, n)| n)
-        .unwrap_or(address);
-    ("genesyscloud_oauth_client".into(), tail.to_string())
 }
 
 /// Terraform-style rendering.
@@ -338,7 +340,7 @@ pub fn render(plan: &Plan) -> String {
     }
     let _ = writeln!(out, "tfguard will perform the following actions:\n");
     for c in &plan.changes {
-        let (rtype, name) = resource_header(&c.address);
+        let (rtype, name) = (&c.resource.resource_type, &c.resource.name);
         let (verb, sym) = match &c.action {
             Action::Create => ("will be created", "+"),
             Action::Update(_) => ("will be updated in-place", "~"),
@@ -408,7 +410,18 @@ pub fn render(plan: &Plan) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provision::state::{Intent, State};
+    use crate::provision::state::Intent;
+
+    type Recs = BTreeMap<String, Record>;
+
+    fn app() -> ResourceAddress {
+        ResourceAddress {
+            module: None,
+            resource_type: "genesyscloud_oauth_client".into(),
+            name: "app".into(),
+            index_key: None,
+        }
+    }
 
     struct Fake {
         live: BTreeMap<String, OAuthClient>,
@@ -461,18 +474,20 @@ mod tests {
     fn desired(desc: &str) -> Desired {
         Desired {
             address: "genesyscloud_oauth_client.app".into(),
+            resource: app(),
             config: cfg(desc),
             vault_mount: "secret".into(),
             vault_path: "app".into(),
         }
     }
 
-    fn state_with(rec_cfg: Recorded, intent: Option<Intent>) -> State {
-        let mut st = State::empty(std::path::Path::new("x"));
-        st.records.insert(
+    fn state_with(rec_cfg: Recorded, intent: Option<Intent>) -> Recs {
+        let mut st = Recs::new();
+        st.insert(
             "genesyscloud_oauth_client.app".into(),
             Record {
                 address: "genesyscloud_oauth_client.app".into(),
+                resource: app(),
                 client_id: Some("id1".into()),
                 config: rec_cfg,
                 vault_mount: "secret".into(),
@@ -486,7 +501,7 @@ mod tests {
 
     #[test]
     fn actions() {
-        let empty = State::empty(std::path::Path::new("x"));
+        let empty = Recs::new();
         let w = |c: &Recorded, vault| Fake {
             live: BTreeMap::from([("id1".to_string(), live("id1", c))]),
             vault,

@@ -1,12 +1,8 @@
-//! `tfguard.tfstate`: what `tfguard apply` provisioned, in Terraform's state format v4
-//! (facts/terraform-state.md §1) so `terraform show`, `jq` scripts and tfguard's own gate
-//! read it.
-//!
-//! Per client it holds a `genesyscloud_oauth_client` instance (id, `client_id` and the
-//! configuration; `client_secret` is always `""`, as the provider writes it without
-//! `expose_client_secret`) and a `vault_kv_secret_v2` instance naming where the secret lives and
-//! its version. tfguard's own bookkeeping goes in the instance's `private` field (base64 JSON),
-//! which is what v4 reserves for provider-private data. **The secret is never written here.**
+//! `tfguard.tfstate`: what `tfguard apply` provisioned. The format (Terraform's state v4, so
+//! `terraform show`, `jq` scripts and tfguard's own gate read it) is the guest's to read and
+//! write (`read-ledger`, `write-ledger`); this module owns the file and tfguard's bookkeeping,
+//! which the guest keeps opaque in each instance's `private` field. **The secret is never
+//! written here**: no record carries one.
 //!
 //! The intent record: before a create, the client's instance is written with
 //! `status: "tainted"` (Terraform's mark for a resource whose create may be incomplete) and an
@@ -16,23 +12,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
 use crate::genesys::RoleDivision;
+use crate::runtime::Runtime;
+use crate::runtime::wit::{self, ResourceAddress, Settings};
 
 pub const FILE_NAME: &str = "tfguard.tfstate";
-const CLIENT_TYPE: &str = "genesyscloud_oauth_client";
-const VAULT_TYPE: &str = "vault_kv_secret_v2";
-const GENESYS_PROVIDER: &str = "provider[\"registry.terraform.io/mypurecloud/genesyscloud\"]";
-const VAULT_PROVIDER: &str = "provider[\"registry.terraform.io/hashicorp/vault\"]";
-/// The Terraform version the file claims to be written by: the first with write-only
-/// arguments, which is how the example passes the secret to Vault.
-const TERRAFORM_VERSION: &str = "1.11.0";
 
 /// The configuration recorded for a client (what was last applied).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +51,8 @@ pub struct Intent {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
     pub address: String,
+    /// The address in parts, from the guest (the host never splits one).
+    pub resource: ResourceAddress,
     pub client_id: Option<String>,
     pub config: Recorded,
     pub vault_mount: String,
@@ -70,6 +61,7 @@ pub struct Record {
     pub intent: Option<Intent>,
 }
 
+/// tfguard's bookkeeping per client, in the instance's `private` field.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Private {
     #[serde(default)]
@@ -82,49 +74,41 @@ struct Private {
     intent: Option<Intent>,
 }
 
+/// The guest that reads and writes the format, with the settings that name the client's
+/// resource type (the oauth pack).
+#[derive(Clone)]
+pub struct Codec {
+    rt: Rc<Runtime>,
+    settings: Settings,
+}
+
+impl std::fmt::Debug for Codec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Codec")
+    }
+}
+
+impl Codec {
+    pub fn new(rt: Rc<Runtime>, settings: &Settings) -> Codec {
+        Codec {
+            rt,
+            settings: Settings {
+                packs: settings.packs.clone(),
+                options_json: settings.options_json.clone(),
+                // Reading the file needs no secret: none is ever passed here.
+                known_secrets: Vec::new(),
+            },
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct State {
     pub path: PathBuf,
     pub lineage: String,
     pub serial: u64,
     pub records: BTreeMap<String, Record>,
-}
-
-/// `module.a.genesyscloud_oauth_client.x["k"]` → (module, name, index key).
-fn split_address(address: &str) -> (Option<String>, String, Option<Value>) {
-    let (module, rest) = match address.rfind(&format!("{CLIENT_TYPE}.")) {
-        Some(0) | None => (None, address),
-        Some(i) => (
-            Some(address[..i].trim_end_matches('.').to_string()),
-            &address[i..],
-        ),
-    };
-    let rest = rest
-        .strip_prefix(&format!("{CLIENT_TYPE}."))
-        .unwrap_or(rest);
-    match rest.split_once('[') {
-        Some((name, idx)) => {
-            let idx = idx.trim_end_matches(']');
-            let key = serde_json::from_str::<Value>(idx).unwrap_or_else(|_| json!(idx));
-            (module, name.to_string(), Some(key))
-        }
-        None => (module, rest.to_string(), None),
-    }
-}
-
-fn join_address(module: Option<&str>, name: &str, key: Option<&Value>) -> String {
-    let mut a = String::new();
-    if let Some(m) = module.filter(|m| !m.is_empty()) {
-        a.push_str(m);
-        a.push('.');
-    }
-    a.push_str(CLIENT_TYPE);
-    a.push('.');
-    a.push_str(name);
-    if let Some(k) = key {
-        a.push_str(&format!("[{k}]"));
-    }
-    a
+    codec: Codec,
 }
 
 fn now_unix() -> u64 {
@@ -160,201 +144,123 @@ fn new_lineage() -> String {
 }
 
 impl State {
-    pub fn empty(path: &Path) -> State {
+    pub fn empty(path: &Path, codec: Codec) -> State {
         State {
             path: path.to_path_buf(),
             lineage: new_lineage(),
             serial: 0,
             records: BTreeMap::new(),
+            codec,
         }
     }
 
     /// Read the state, or an empty one when the file does not exist.
-    pub fn load(path: &Path) -> Result<State> {
+    pub fn load(path: &Path, codec: Codec) -> Result<State> {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::empty(path)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(State::empty(path, codec));
+            }
             Err(e) => return Err(Error::io(path, e)),
         };
-        let bad = |m: String| Error::Other(format!("{}: {m}", path.display()));
-        let v: Value = serde_json::from_slice(&bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
-        if v["version"].as_u64() != Some(4) {
-            return Err(bad("not a Terraform v4 state written by tfguard".into()));
-        }
-        let mut st = State {
-            path: path.to_path_buf(),
-            lineage: v["lineage"].as_str().unwrap_or_default().to_string(),
-            serial: v["serial"].as_u64().unwrap_or_default(),
-            records: BTreeMap::new(),
-        };
-        for r in v["resources"].as_array().into_iter().flatten() {
-            if r["type"].as_str() != Some(CLIENT_TYPE) || r["mode"].as_str() != Some("managed") {
-                continue;
-            }
-            let module = r["module"].as_str();
-            let name = r["name"].as_str().unwrap_or_default();
-            for inst in r["instances"].as_array().into_iter().flatten() {
-                let address = join_address(module, name, inst.get("index_key"));
-                let a = &inst["attributes"];
-                let private: Private = inst["private"]
-                    .as_str()
-                    .and_then(|p| B64.decode(p).ok())
-                    .and_then(|b| serde_json::from_slice(&b).ok())
-                    .unwrap_or_default();
-                let strs = |k: &str| -> Vec<String> {
-                    a[k].as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|x| x.as_str().map(str::to_string))
-                        .collect()
-                };
-                let roles = a["roles"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|r| RoleDivision {
-                        role_id: r["role_id"].as_str().unwrap_or_default().into(),
-                        division_id: r["division_id"].as_str().unwrap_or_default().into(),
-                    })
-                    .collect();
-                let id = a["id"]
-                    .as_str()
+        let ledger = codec
+            .rt
+            .read_ledger(&bytes, &codec.settings)?
+            .map_err(|m| Error::Other(format!("{}: {m}", path.display())))?;
+        let mut records = BTreeMap::new();
+        for e in ledger.entries {
+            // Older files and pending creates: the bookkeeping is the record of where the
+            // secret goes; the vault instance (written once it is stored) backs it up.
+            let private: Private = serde_json::from_slice(&e.private).unwrap_or_default();
+            let c = e.client;
+            let or = |own: String, theirs: Option<String>| {
+                Some(own)
                     .filter(|s| !s.is_empty())
-                    .map(str::to_string);
-                st.records.insert(
-                    address.clone(),
-                    Record {
-                        address,
-                        client_id: id,
-                        config: Recorded {
-                            name: a["name"].as_str().unwrap_or_default().into(),
-                            description: a["description"].as_str().map(str::to_string),
-                            access_token_validity_seconds: a["access_token_validity_seconds"]
-                                .as_u64()
-                                .and_then(|n| u32::try_from(n).ok())
-                                .unwrap_or(86400),
-                            registered_redirect_uris: strs("registered_redirect_uris"),
-                            authorized_grant_type: a["authorized_grant_type"]
-                                .as_str()
-                                .unwrap_or_default()
-                                .into(),
-                            scopes: strs("scopes"),
-                            roles,
-                            state: a["state"].as_str().unwrap_or("active").into(),
-                        },
-                        vault_mount: private.vault_mount,
-                        vault_path: private.vault_path,
-                        vault_version: private.vault_version,
-                        intent: private.intent,
+                    .or(theirs)
+                    .unwrap_or_default()
+            };
+            records.insert(
+                c.address.clone(),
+                Record {
+                    address: c.address,
+                    resource: c.resource,
+                    client_id: e.client_id,
+                    config: Recorded {
+                        name: c.name,
+                        description: c.description,
+                        access_token_validity_seconds: c.access_token_validity_seconds,
+                        registered_redirect_uris: c.registered_redirect_uris,
+                        authorized_grant_type: c.authorized_grant_type,
+                        scopes: c.scopes,
+                        roles: c
+                            .roles
+                            .into_iter()
+                            .map(|r| RoleDivision {
+                                role_id: r.role_id,
+                                division_id: r.division_id.unwrap_or_default(),
+                            })
+                            .collect(),
+                        state: c.state,
                     },
-                );
-            }
+                    vault_mount: or(private.vault_mount, c.vault_mount),
+                    vault_path: or(private.vault_path, c.vault_path),
+                    vault_version: private.vault_version.or(e.vault_version),
+                    intent: private.intent,
+                },
+            );
         }
-        Ok(st)
+        Ok(State {
+            path: path.to_path_buf(),
+            lineage: ledger.lineage,
+            serial: ledger.serial,
+            records,
+            codec,
+        })
     }
 
-    /// The v4 JSON document. Resources are grouped per (module, type, name) as Terraform does.
-    pub fn to_json(&self) -> Value {
-        let mut groups: BTreeMap<(String, String, String), Vec<Value>> = BTreeMap::new();
+    fn ledger(&self) -> Result<wit::Ledger> {
+        let mut entries = Vec::new();
         for rec in self.records.values() {
-            let (module, name, key) = split_address(&rec.address);
-            let module = module.unwrap_or_default();
             let c = &rec.config;
-            let id = rec.client_id.clone().unwrap_or_default();
             let private = Private {
                 vault_mount: rec.vault_mount.clone(),
                 vault_path: rec.vault_path.clone(),
                 vault_version: rec.vault_version,
                 intent: rec.intent.clone(),
             };
-            let private = B64.encode(serde_json::to_vec(&private).unwrap_or_default());
-            let mut inst = json!({
-                "schema_version": 1,
-                "attributes": {
-                    "id": id,
-                    "client_id": id,
-                    // As the provider writes it when `expose_client_secret` is false.
-                    "client_secret": "",
-                    "expose_client_secret": false,
-                    "directory_client_secret": null,
-                    "name": c.name,
-                    "description": c.description,
-                    "access_token_validity_seconds": c.access_token_validity_seconds,
-                    "registered_redirect_uris": c.registered_redirect_uris,
-                    "authorized_grant_type": c.authorized_grant_type,
-                    "scopes": c.scopes,
-                    "roles": c.roles.iter().map(|r| json!({"role_id": r.role_id, "division_id": r.division_id})).collect::<Vec<_>>(),
-                    "state": c.state,
-                    "integration_credential_id": null,
-                    "integration_credential_name": null,
+            entries.push(wit::LedgerEntry {
+                client: wit::OauthClientSpec {
+                    address: rec.address.clone(),
+                    resource: rec.resource.clone(),
+                    name: c.name.clone(),
+                    description: c.description.clone(),
+                    authorized_grant_type: c.authorized_grant_type.clone(),
+                    scopes: c.scopes.clone(),
+                    registered_redirect_uris: c.registered_redirect_uris.clone(),
+                    roles: c
+                        .roles
+                        .iter()
+                        .map(|r| wit::RoleDivision {
+                            role_id: r.role_id.clone(),
+                            division_id: Some(r.division_id.clone()),
+                        })
+                        .collect(),
+                    access_token_validity_seconds: c.access_token_validity_seconds,
+                    state: c.state.clone(),
+                    vault_mount: Some(rec.vault_mount.clone()),
+                    vault_path: Some(rec.vault_path.clone()),
                 },
-                "sensitive_attributes": [[{"type": "get_attr", "value": "client_secret"}]],
-                "identity_schema_version": 0,
-                "private": private,
+                client_id: rec.client_id.clone(),
+                vault_version: rec.vault_version,
+                tainted: rec.intent.is_some(),
+                private: serde_json::to_vec(&private)
+                    .map_err(|e| Error::Other(format!("state: {e}")))?,
             });
-            if rec.intent.is_some() {
-                inst["status"] = json!("tainted");
-            }
-            if let Some(k) = &key {
-                inst["index_key"] = k.clone();
-            }
-            groups
-                .entry((module.clone(), CLIENT_TYPE.into(), name.clone()))
-                .or_default()
-                .push(inst);
-            if let Some(version) = rec.vault_version {
-                let api = format!("{}/data/{}", rec.vault_mount, rec.vault_path);
-                let mut v = json!({
-                    "schema_version": 0,
-                    "attributes": {
-                        "id": api,
-                        "path": api,
-                        "mount": rec.vault_mount,
-                        "name": rec.vault_path,
-                        "cas": null,
-                        "data_json": null,
-                        "data_json_wo": null,
-                        "data_json_wo_version": version,
-                        "delete_all_versions": true,
-                        "metadata": {"version": version.to_string()},
-                    },
-                    "sensitive_attributes": [],
-                    "identity_schema_version": 0,
-                    "dependencies": [rec.address.split('[').next().unwrap_or(&rec.address)],
-                });
-                if let Some(k) = &key {
-                    v["index_key"] = k.clone();
-                }
-                groups
-                    .entry((module, VAULT_TYPE.into(), name))
-                    .or_default()
-                    .push(v);
-            }
         }
-        let resources: Vec<Value> = groups
-            .into_iter()
-            .map(|((module, rtype, name), instances)| {
-                let mut r = json!({
-                    "mode": "managed",
-                    "type": rtype,
-                    "name": name,
-                    "provider": if rtype == CLIENT_TYPE { GENESYS_PROVIDER } else { VAULT_PROVIDER },
-                    "instances": instances,
-                });
-                if !module.is_empty() {
-                    r["module"] = json!(module);
-                }
-                r
-            })
-            .collect();
-        json!({
-            "version": 4,
-            "terraform_version": TERRAFORM_VERSION,
-            "serial": self.serial,
-            "lineage": self.lineage,
-            "outputs": {},
-            "resources": resources,
-            "check_results": null,
+        Ok(wit::Ledger {
+            lineage: self.lineage.clone(),
+            serial: self.serial,
+            entries,
         })
     }
 
@@ -362,9 +268,11 @@ impl State {
     /// Called after every step, so a crash leaves the last step recorded.
     pub fn save(&mut self) -> Result<()> {
         self.serial += 1;
-        let mut bytes = serde_json::to_vec_pretty(&self.to_json())
-            .map_err(|e| Error::Other(format!("state: {e}")))?;
-        bytes.push(b'\n');
+        let bytes = self
+            .codec
+            .rt
+            .write_ledger(&self.ledger()?)?
+            .map_err(|m| Error::Other(format!("{}: {m}", self.path.display())))?;
         crate::atomic::write(&self.path, &bytes).map_err(|e| Error::io(&self.path, e))?;
         Ok(())
     }
@@ -377,6 +285,8 @@ impl State {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use serde_json::Value;
 
     #[test]
     fn lineage_is_a_version_4_uuid() {
@@ -396,11 +306,31 @@ mod tests {
         }
     }
 
-    use super::*;
+    pub fn codec() -> Codec {
+        let rt = Runtime::new(crate::runtime::Limits::default()).unwrap();
+        let settings = Settings {
+            packs: Vec::new(),
+            options_json: "{}".into(),
+            known_secrets: Vec::new(),
+        };
+        Codec::new(Rc::new(rt), &settings)
+    }
 
-    fn rec(address: &str) -> Record {
+    fn rec(module: Option<&str>, name: &str, key: Option<&str>) -> Record {
+        let resource = ResourceAddress {
+            module: module.map(str::to_string),
+            resource_type: "genesyscloud_oauth_client".into(),
+            name: name.into(),
+            index_key: key.map(str::to_string),
+        };
+        let mut address = module.map(|m| format!("{m}.")).unwrap_or_default();
+        address.push_str(&format!("genesyscloud_oauth_client.{name}"));
+        if let Some(k) = key {
+            address.push_str(&format!("[{k}]"));
+        }
         Record {
-            address: address.into(),
+            address,
+            resource,
             client_id: Some("c-1".into()),
             config: Recorded {
                 name: "App".into(),
@@ -413,30 +343,31 @@ mod tests {
                 state: "active".into(),
             },
             vault_mount: "secret".into(),
-            vault_path: "tfguard/app".into(),
+            vault_path: format!("tfguard/{name}"),
             vault_version: Some(3),
             intent: None,
         }
     }
 
     #[test]
-    fn round_trips_through_v4() {
+    fn round_trips_through_the_guest() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
-        let mut st = State::empty(&path);
-        for a in [
-            "genesyscloud_oauth_client.app",
-            "module.m.genesyscloud_oauth_client.x[\"k\"]",
+        let mut st = State::empty(&path, codec());
+        // An index key holding `]`: the old host split addresses on `[` and broke on it.
+        for r in [
+            rec(None, "app", None),
+            rec(Some("module.m"), "x", Some(r#""k]y""#)),
         ] {
-            st.records.insert(a.into(), rec(a));
+            st.records.insert(r.address.clone(), r);
         }
-        let mut pending = rec("genesyscloud_oauth_client.new");
+        let mut pending = rec(None, "new", None);
         pending.client_id = None;
         pending.vault_version = None;
         pending.intent = Some(intent("create", "New"));
         st.records.insert(pending.address.clone(), pending);
         st.save().unwrap();
-        let back = State::load(&path).unwrap();
+        let back = State::load(&path, codec()).unwrap();
         assert_eq!(back.serial, 1);
         assert_eq!(back.lineage, st.lineage);
         assert_eq!(back.records, st.records);
@@ -445,7 +376,7 @@ mod tests {
         let res = v["resources"].as_array().unwrap();
         assert!(
             res.iter()
-                .any(|r| r["module"] == "module.m" && r["type"] == VAULT_TYPE)
+                .any(|r| r["module"] == "module.m" && r["type"] == "vault_kv_secret_v2")
         );
         let tainted = res
             .iter()
@@ -453,5 +384,14 @@ mod tests {
             .filter(|i| i["status"] == "tainted")
             .count();
         assert_eq!(tainted, 1);
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_v4_state_is_refused_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(&path, br#"{"version": 3}"#).unwrap();
+        let e = State::load(&path, codec()).unwrap_err().to_string();
+        assert!(e.contains(FILE_NAME) && e.contains("v4"), "{e}");
     }
 }
