@@ -299,22 +299,7 @@ pub fn check_prepared(
         &crate::rules::Registry,
     );
     findings.extend(crate::rules::suppression_findings(&issues, &prep.options));
-    findings.sort_by(|a, b| {
-        (
-            &a.path,
-            a.span.map(|s| (s.line, s.column)),
-            &a.address,
-            &a.attribute,
-            &a.rule_id,
-        )
-            .cmp(&(
-                &b.path,
-                b.span.map(|s| (s.line, s.column)),
-                &b.address,
-                &b.attribute,
-                &b.rule_id,
-            ))
-    });
+    findings.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
     findings.dedup_by(|a, b| {
         a.fingerprint == b.fingerprint && a.span == b.span && a.message == b.message
     });

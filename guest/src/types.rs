@@ -113,6 +113,19 @@ pub struct Finding {
     pub fingerprint: String,
 }
 
+impl Finding {
+    /// Its place in a report's order (`tfguard_common::order`).
+    pub fn order_key(&self) -> tfguard_common::order::FindingKey<'_> {
+        tfguard_common::order::FindingKey {
+            path: &self.path,
+            at: self.span.map(|s| (s.line, s.column)),
+            address: self.address.as_deref(),
+            attribute: self.attribute.as_deref(),
+            rule_id: &self.rule_id,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DocError {
     pub path: String,

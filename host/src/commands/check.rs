@@ -360,24 +360,22 @@ fn check_docs(
     // The guest's order (wit/tfguard.wit, `check`): a path is in one shard only, so sorting
     // the concatenation by the same key gives the single instance's order; the sort is stable
     // for findings the key does not tell apart.
-    merged.findings.sort_by(|a, b| {
-        (
-            &a.path,
-            a.span.map(|s| (s.line, s.column)),
-            &a.address,
-            &a.attribute,
-            &a.rule_id,
-        )
-            .cmp(&(
-                &b.path,
-                b.span.map(|s| (s.line, s.column)),
-                &b.address,
-                &b.attribute,
-                &b.rule_id,
-            ))
-    });
+    merged
+        .findings
+        .sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     merged.errors.sort_by_key(|e| rank(&e.path));
     merged.documents.sort_by_key(|d| rank(&d.path));
     stream_errors.sort_by_key(|e| rank(&e.path));
     Ok((merged, stream_errors))
+}
+
+/// A finding's place in the guest's order (`tfguard_common::order`).
+fn order_key(f: &crate::runtime::wit::Finding) -> tfguard_common::order::FindingKey<'_> {
+    tfguard_common::order::FindingKey {
+        path: &f.path,
+        at: f.span.as_ref().map(|s| (s.line, s.column)),
+        address: f.address.as_deref(),
+        attribute: f.attribute.as_deref(),
+        rule_id: &f.rule_id,
+    }
 }
