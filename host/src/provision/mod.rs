@@ -44,41 +44,32 @@ fn fails(report: &Report) -> bool {
         .any(|f| crate::output::fails_at(f, Severity::Error))
 }
 
-/// The findings that matter here (error level, unsuppressed) and document errors, one block
-/// each: rule, message, location, remediation. Kept independent of the `check` renderers.
-fn render_report(report: &Report) {
-    let mut o = std::io::stdout().lock();
-    for e in &report.errors {
-        let at = e
-            .span
-            .as_ref()
-            .map(|s| format!(":{}:{}", s.line, s.column))
-            .unwrap_or_default();
-        let _ = writeln!(o, "error: {}\n  --> {}{at}\n", e.message, e.path);
-    }
-    for f in &report.findings {
-        if f.suppressed.is_some() {
-            continue;
-        }
-        let sev = crate::output::sev_str(f.severity);
-        let at = f
-            .span
-            .as_ref()
-            .map(|s| format!(":{}:{}", s.line, s.column))
-            .unwrap_or_default();
-        let _ = writeln!(
-            o,
-            "{sev}[{}]: {}\n  --> {}{at}",
-            f.rule_id, f.message, f.path
-        );
-        if let Some(a) = &f.address {
-            let _ = writeln!(o, "  = resource: {a}");
-        }
-        if !f.remediation.is_empty() {
-            let _ = writeln!(o, "  = help: {}", f.remediation);
-        }
-        let _ = writeln!(o);
-    }
+/// The findings that matter here (error level, unsuppressed) and document errors, through
+/// the same human renderer as `tfguard check` (code frames from `docs`, secret masking), so
+/// a finding reads the same wherever it stops a command.
+fn render_report(rt: &Runtime, report: &Report, docs: &[Document]) -> Result<()> {
+    let shown = Report {
+        findings: report
+            .findings
+            .iter()
+            .filter(|f| f.suppressed.is_none() && crate::output::fails_at(f, Severity::Error))
+            .cloned()
+            .collect(),
+        errors: report.errors.clone(),
+        documents: report.documents.clone(),
+    };
+    let rules = rt.rules()?;
+    let cx = crate::output::Ctx {
+        report: &shown,
+        docs,
+        streamed: &[],
+        skipped: &[],
+        rules: &rules,
+        threshold: Severity::Error,
+        color: false,
+    };
+    let mut out = std::io::stdout().lock();
+    crate::output::human::render(&mut out, &cx).map_err(|e| Error::Other(format!("stdout: {e}")))
 }
 
 impl Prepared {
@@ -134,12 +125,12 @@ pub fn prepare_with(
     let settings = crate::packs::settings(&cfg)?;
     let ds = rt.desired_clients(&docs, &settings)?;
     if !enforce && (!ds.report.errors.is_empty() || fails(&ds.report)) {
-        render_report(&ds.report);
+        render_report(&rt, &ds.report, &docs)?;
         eprintln!(
             "tfguard: note: the configuration has findings (above); rotating anyway, since a new secret is the remedy for a leaked one"
         );
     } else if !ds.report.errors.is_empty() || fails(&ds.report) {
-        render_report(&ds.report);
+        render_report(&rt, &ds.report, &docs)?;
         if !ds.report.errors.is_empty() {
             eprintln!("tfguard: error: some files could not be read; nothing was changed");
             return Ok(Err(2));
@@ -230,7 +221,8 @@ pub fn verify(
     let report = report?;
     let rotate = "a state holding a secret exposes it to everyone who can read the file or its backups; treat it as leaked: delete the leaked copies and rotate it with `tfguard rotate CLIENT`, because anyone who read the file has it";
     if !report.errors.is_empty() || fails(&report) {
-        render_report(&report);
+        // No code frames here: this file failed because it may hold a secret.
+        render_report(&p.rt, &report, &[])?;
         return Err(Error::Other(format!(
             "verification failed: the guest found problems in {} (above); {rotate}",
             st.path.display()
