@@ -274,15 +274,4 @@ impl From<SettingsError> for String {
     }
 }
 
-/// FNV-1a over the identifying parts (not the line number, so findings keep their identity
-/// when code moves). Deterministic across runs and platforms.
-pub fn fingerprint(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for p in parts {
-        for b in p.bytes().chain(std::iter::once(0u8)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x100000001b3);
-        }
-    }
-    format!("{h:016x}")
-}
+pub use tfguard_common::fingerprint::fingerprint;

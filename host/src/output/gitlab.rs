@@ -59,18 +59,8 @@ pub fn relative_path(path: &str, cwd: Option<&Path>) -> String {
     s.to_string()
 }
 
-/// FNV-1a of the parts, as the guest computes fingerprints (guest/src/rules/mod.rs), for the
-/// fingerprints the renderer has to make itself.
-fn fnv(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for p in parts {
-        for b in p.bytes().chain(std::iter::once(0u8)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x100000001b3);
-        }
-    }
-    format!("{h:016x}")
-}
+/// Fingerprints as the guest makes them, for the ones the renderer has to make itself.
+use tfguard_common::fingerprint::fingerprint as fnv;
 
 /// Makes fingerprints unique in one report, deterministically (findings come sorted by file
 /// and position): a fingerprint already given out is replaced by the base hashed with the
