@@ -26,7 +26,7 @@ mod tests {
             attribute: None,
             rule_id,
         };
-        let mut keys = vec![
+        let mut keys = [
             k("b.tf", Some((1, 1)), None, "TFG001"),
             k("a.tf", Some((2, 1)), None, "TFG001"),
             k("a.tf", Some((1, 5)), Some("x.y"), "TFG002"),
