@@ -1,7 +1,8 @@
 //! Apply under a fault storm (issue 11): cycles of apply, rotate and `kill -9` at a random
 //! moment, against the Genesys emulator and real OpenBao, each cycle with random faults (429
 //! with Retry-After, 5xx, a connection dropped after a create, a rate-limited token endpoint,
-//! slow responses). After every cycle: exactly one Genesys client, the secret in Vault gets a
+//! slow responses, OpenBao killed and restarted between commands or while one runs: a server
+//! with raft storage on disk, which keeps its data as a real one does). After every cycle: exactly one Genesys client, the secret in Vault gets a
 //! token, and no secret in the state, the working directory or any output.
 //!
 //! CI runs `TFGUARD_SOAK_CYCLES` cycles (default 30); the full soak is
@@ -27,6 +28,8 @@ struct Mix {
     drops: u32,
     token_limits: u32,
     slow: u32,
+    bao_restarts_between: u32,
+    bao_restarts_during: u32,
 }
 
 fn env_u64(name: &str) -> Option<u64> {
@@ -39,14 +42,14 @@ fn soak_apply_rotate_kill_under_random_faults() {
     let seed = env_u64("TFGUARD_SOAK_SEED").unwrap_or_else(|| fastrand::u64(..));
     println!("soak: {cycles} cycles, seed {seed}");
     let mut rng = fastrand::Rng::with_seed(seed);
-    let mut env = Env::new();
+    let mut env = Env::with_bao(common::Bao::start_persistent());
     let mut mix = Mix::default();
     env.apply();
     let started = Instant::now();
     for cycle in 0..cycles {
         // A few random faults, each bounded so that the retries can get through.
         for _ in 0..rng.u32(0..3) {
-            match rng.u8(0..5) {
+            match rng.u8(0..6) {
                 0 => {
                     env.emu
                         .inject(Fault::too_many_requests(rng.u32(1..3), rng.u64(0..2)));
@@ -65,9 +68,13 @@ fn soak_apply_rotate_kill_under_random_faults() {
                     env.emu.inject(Fault::token_rate_limit(1));
                     mix.token_limits += 1;
                 }
-                _ => {
+                4 => {
                     env.emu.set_latency(Duration::from_millis(rng.u64(5..60)));
                     mix.slow += 1;
+                }
+                _ => {
+                    env.bao.as_mut().expect("OpenBao").restart();
+                    mix.bao_restarts_between += 1;
                 }
             }
         }
@@ -78,7 +85,22 @@ fn soak_apply_rotate_kill_under_random_faults() {
             mix.rotates += 1;
             &["rotate", "reporting", "."]
         };
-        if rng.u8(0..4) == 0 {
+        if rng.u8(0..10) == 0 {
+            // OpenBao killed and restarted while the command runs; the command may fail (it
+            // must fail cleanly), then the user runs it again.
+            mix.bao_restarts_during += 1;
+            let child = env
+                .cmd(args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn");
+            std::thread::sleep(Duration::from_millis(rng.u64(0..400)));
+            env.bao.as_mut().expect("OpenBao").restart();
+            let o = child.wait_with_output().expect("wait");
+            env.record(&o);
+        } else if rng.u8(0..4) == 0 {
             // kill -9 at a random moment, then the user runs the command again.
             mix.kills += 1;
             let mut c = env.cmd(args);

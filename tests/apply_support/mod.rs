@@ -43,10 +43,14 @@ fn copy_dir(from: &Path, to: &Path) {
 
 impl Env {
     pub fn new() -> Env {
+        Env::with_bao(Bao::start())
+    }
+
+    /// With a given OpenBao (the soak's restartable one).
+    pub fn with_bao(bao: Bao) -> Env {
         let admin_secret = format!("admin-{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
         let emu = Emulator::start(Options::default().admin(ADMIN_ID, admin_secret.clone()))
             .expect("start emulator");
-        let bao = Bao::start();
         let dir = tempfile::tempdir().expect("tempdir");
         copy_dir(&common::root().join("examples/apply"), dir.path());
         let mut secrets = BTreeSet::new();

