@@ -153,12 +153,38 @@ impl OauthData {
 
     /// A client's grant type when it is known and valid; an invalid one is TFG041's finding
     /// and would only cascade into the grant-dependent rules.
-    pub fn grant<'c>(&self, c: &'c super::Client) -> Option<&'c str> {
+    /// The client's grant: as written when valid, else what it unmistakably means (see
+    /// [`OauthData::grant_meant`]). TFG041 reports the spelling; the other grant rules judge
+    /// the client by its meaning, so fixing the spelling brings no second surprise.
+    pub fn grant<'c>(&'c self, c: &'c super::Client) -> Option<&'c str> {
         let g = c.str("authorized_grant_type")?;
-        let valid = self
-            .argument("authorized_grant_type")
-            .is_none_or(|a| a.enum_values.is_empty() || a.enum_values.iter().any(|v| v == g));
-        valid.then_some(g)
+        let arg = self.argument("authorized_grant_type");
+        let valid =
+            arg.is_none_or(|a| a.enum_values.is_empty() || a.enum_values.iter().any(|v| v == g));
+        if valid {
+            return Some(g);
+        }
+        self.grant_meant(g)
+    }
+
+    /// The valid grant type an invalid `written` one stands for, when there is no doubt: a
+    /// standard OAuth name (`client_credentials`, `authorization_code`) or a case slip
+    /// (`code`). Typos are only suggested (TFG041), never assumed.
+    pub fn grant_meant(&self, written: &str) -> Option<&str> {
+        let lower = written.to_ascii_lowercase();
+        if let Some(g) = self
+            .oauth
+            .grant_aliases
+            .get(&lower)
+            .filter(|g| !g.is_empty())
+        {
+            return Some(g.as_str());
+        }
+        self.argument("authorized_grant_type")?
+            .enum_values
+            .iter()
+            .find(|v| v.eq_ignore_ascii_case(written))
+            .map(String::as_str)
     }
 
     pub fn is_redirecting(&self, grant: &str) -> bool {

@@ -211,13 +211,7 @@ fn check_enum(d: &OauthData, arg: &Argument, v: &Val, s: &str, e: &mut Emit<'_, 
     let lower = s.to_ascii_lowercase();
     // A standard OAuth grant name, a case slip, or a typo.
     let suggestion = (arg.name == "authorized_grant_type")
-        .then(|| {
-            d.oauth
-                .grant_aliases
-                .get(&lower)
-                .filter(|g| !g.is_empty())
-                .cloned()
-        })
+        .then(|| d.grant_meant(s).map(str::to_string))
         .flatten()
         .or_else(|| {
             arg.enum_values

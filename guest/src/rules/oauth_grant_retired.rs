@@ -21,12 +21,17 @@ crate::client_rule!(OauthGrantRetired, META);
 
 impl ClientCheck for OauthGrantRetired {
     fn check_client(&self, _cx: &Ctx<'_>, d: &OauthData, c: &Client, e: &mut Emit<'_, '_>) {
-        // An invalid grant is TFG041's finding.
-        let Some(grant) = d.grant(c) else {
+        // An invalid grant is TFG041's finding; one it unmistakably means is judged as such.
+        let Some(meant) = d.grant(c) else {
             return;
         };
-        let Some(r) = d.oauth.retired_grants.get(grant) else {
+        let Some(r) = d.oauth.retired_grants.get(meant) else {
             return;
+        };
+        // As written, and what it means when that differs (`IMPLICIT` is `TOKEN`).
+        let grant = match c.str("authorized_grant_type") {
+            Some(written) if written != meant => format!("{written}\"` (`{meant}`)"),
+            _ => format!("{meant}\"`"),
         };
         // `planned_values` does not say whether the client is new; `resource_changes` does.
         let Some(created) = c.created else {
@@ -51,7 +56,7 @@ impl ClientCheck for OauthGrantRetired {
                 span,
                 "authorized_grant_type",
                 format!(
-                    "`authorized_grant_type = \"{grant}\"`{flow}: Genesys Cloud no longer creates such clients (since {}), and the flow stops working by {}",
+                    "`authorized_grant_type = \"{grant}{flow}: Genesys Cloud no longer creates such clients (since {}), and the flow stops working by {}",
                     r.no_new_since, r.stops_by
                 ),
                 migrate,
@@ -62,7 +67,7 @@ impl ClientCheck for OauthGrantRetired {
                 span,
                 "authorized_grant_type",
                 format!(
-                    "existing client uses `{grant}`{flow}, which Genesys Cloud switches off by {}",
+                    "existing client uses `{meant}`{flow}, which Genesys Cloud switches off by {}",
                     r.stops_by
                 ),
                 format!(
