@@ -2,8 +2,9 @@
 //! moment, against the Genesys emulator and real OpenBao, each cycle with random faults (429
 //! with Retry-After, 5xx, a connection dropped after a create, a rate-limited token endpoint,
 //! slow responses, OpenBao killed and restarted between commands or while one runs: a server
-//! with raft storage on disk, which keeps its data as a real one does). After every cycle: exactly one Genesys client, the secret in Vault gets a
-//! token, and no secret in the state, the working directory or any output.
+//! with raft storage on disk, which keeps its data as a real one does). After every cycle:
+//! exactly one Genesys client, the secret in Vault gets a token, and no secret in the state,
+//! the working directory or any output.
 //!
 //! CI runs `TFGUARD_SOAK_CYCLES` cycles (default 30); the full soak is
 //! `TFGUARD_SOAK_CYCLES=1000 cargo test --release --test apply_soak -- --nocapture`.
