@@ -300,6 +300,46 @@ fn deep_nesting_is_refused_before_the_parser_backtracks() {
     );
 }
 
+/// Brackets never closed set off the same backtracking under the depth bound: the hcl fuzz
+/// target found 408 bytes with 35 unclosed `{` that ran for minutes (the guest's deadline
+/// would have ended the whole run). Refused unparsed, at the outermost unclosed bracket, within
+/// a short deadline; the seed beside it is still checked.
+#[test]
+fn brackets_never_closed_are_refused_before_the_parser_backtracks() {
+    let dir = tree();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let bytes = std::fs::read(root().join("tests/hostile/backtrack-unclosed-35.hcl")).unwrap();
+    std::fs::write(dir.path().join("unclosed.tf"), &bytes).unwrap();
+    let o = check(dir.path(), &["--timeout", "10s"]);
+    assert_eq!(o.status.code(), Some(2), "{}", all(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON report");
+    let e = report["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| {
+            e["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("unclosed.tf"))
+        })
+        .unwrap_or_else(|| panic!("no document error in {report}"));
+    assert!(
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("brackets are never closed")),
+        "{e}"
+    );
+    assert_eq!(
+        (&e["span"]["line"], &e["span"]["column"]),
+        (&1.into(), &19.into()),
+        "{e}"
+    );
+    assert!(
+        report["findings"].as_array().is_some_and(|f| !f.is_empty()),
+        "the seed beside it is still checked: {report}"
+    );
+}
+
 /// Long names where a near miss is looked for (a scope, an argument, an enum value) are not
 /// compared by edit distance, which is quadratic: fuzzing found a 23 KB plan whose long scope
 /// strings took seconds. A plan with megabyte scopes ends within a short deadline with its

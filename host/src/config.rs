@@ -164,13 +164,24 @@ type PResult<T> = std::result::Result<T, (Loc, String)>;
 /// Parses config text; errors carry the position of the offending item.
 pub fn parse(src: &str) -> PResult<Config> {
     let p = Parser { src };
-    // hcl-edit backtracks exponentially on deep invalid input (a 384-byte file took seconds);
-    // a config file nests a few levels, so deeper is refused before it parses.
-    if let Some(at) = nesting::too_deep(src, nesting::MAX_NESTING) {
-        return p.err(
-            Some(at..at),
-            format!("nesting deeper than {} levels", nesting::MAX_NESTING),
-        );
+    // hcl-edit backtracks exponentially on deep or unclosed invalid input (a 384-byte file
+    // took seconds); a config file nests a few levels, so such input is refused unparsed.
+    match nesting::refuse(src, nesting::MAX_NESTING) {
+        Some(nesting::Refusal::TooDeep { at }) => {
+            return p.err(
+                Some(at..at),
+                format!("nesting deeper than {} levels", nesting::MAX_NESTING),
+            );
+        }
+        Some(nesting::Refusal::Unclosed { at, count }) => {
+            return p.err(
+                Some(at..at),
+                format!(
+                    "syntax error: {count} brackets are never closed, the outermost opens here"
+                ),
+            );
+        }
+        None => {}
     }
     let body = hcl_edit::parser::parse_body(src).map_err(|e| {
         let l = e.location();

@@ -129,13 +129,25 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<(String, Body, LineIndex), HclE
         })?
         .to_string();
     let lines = LineIndex::new(&src);
-    if let Some(at) = nesting::too_deep(&src, nesting::MAX_NESTING) {
+    if let Some(r) = nesting::refuse(&src, nesting::MAX_NESTING) {
+        let (at, message) = match r {
+            nesting::Refusal::TooDeep { at } => (
+                at,
+                format!(
+                    "nesting deeper than {} levels (tfguard refuses it: the HCL parser slows down exponentially on deep invalid input)",
+                    nesting::MAX_NESTING
+                ),
+            ),
+            nesting::Refusal::Unclosed { at, count } => (
+                at,
+                format!(
+                    "HCL syntax error: {count} brackets are never closed, the outermost opens here (tfguard refuses it unparsed: the HCL parser slows down exponentially on it)"
+                ),
+            ),
+        };
         let (line, column) = lines.position(&src, at);
         return Err(HclError {
-            message: format!(
-                "nesting deeper than {} levels (tfguard refuses it: the HCL parser slows down exponentially on deep invalid input)",
-                nesting::MAX_NESTING
-            ),
+            message,
             span: Some(Span {
                 line,
                 column,
