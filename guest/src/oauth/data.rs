@@ -167,6 +167,13 @@ impl OauthData {
         self.grant_meant(g)
     }
 
+    /// What the client wrote, when [`OauthData::grant`] read it by its meaning (a rule's
+    /// message then names both).
+    pub fn grant_respelled<'c>(&'c self, c: &'c super::Client) -> Option<&'c str> {
+        let written = c.str("authorized_grant_type")?;
+        self.grant(c).filter(|g| *g != written).map(|_| written)
+    }
+
     /// The valid grant type an invalid `written` one stands for, when there is no doubt: a
     /// standard OAuth name (`client_credentials`, `authorization_code`) or a case slip
     /// (`code`). Typos are only suggested (TFG041), never assumed.

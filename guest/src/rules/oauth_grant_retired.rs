@@ -29,9 +29,9 @@ impl ClientCheck for OauthGrantRetired {
             return;
         };
         // As written, and what it means when that differs (`IMPLICIT` is `TOKEN`).
-        let grant = match c.str("authorized_grant_type") {
-            Some(written) if written != meant => format!("{written}\"` (`{meant}`)"),
-            _ => format!("{meant}\"`"),
+        let grant = match d.grant_respelled(c) {
+            Some(written) => format!("`authorized_grant_type = \"{written}\"` (`{meant}`)"),
+            None => format!("`authorized_grant_type = \"{meant}\"`"),
         };
         // `planned_values` does not say whether the client is new; `resource_changes` does.
         let Some(created) = c.created else {
@@ -56,7 +56,7 @@ impl ClientCheck for OauthGrantRetired {
                 span,
                 "authorized_grant_type",
                 format!(
-                    "`authorized_grant_type = \"{grant}{flow}: Genesys Cloud no longer creates such clients (since {}), and the flow stops working by {}",
+                    "{grant}{flow}: Genesys Cloud no longer creates such clients (since {}), and the flow stops working by {}",
                     r.no_new_since, r.stops_by
                 ),
                 migrate,

@@ -25,9 +25,9 @@ impl ClientCheck for OauthGrantScopeMismatch {
         let Some(meant) = d.grant(c) else {
             return;
         };
-        let grant = match c.str("authorized_grant_type") {
-            Some(written) if written != meant => format!("{meant}` (written `{written}`)"),
-            _ => format!("{meant}`"),
+        let grant = match d.grant_respelled(c) {
+            Some(written) => format!("`{meant}` (written `{written}`)"),
+            None => format!("`{meant}`"),
         };
         let grant = grant.as_str();
         let grant_span = c
@@ -45,7 +45,7 @@ impl ClientCheck for OauthGrantScopeMismatch {
                     Some(Severity::Warning),
                     span,
                     "scopes",
-                    format!("scopes are ignored for `{grant} clients: the token's permissions come from `roles`"),
+                    format!("scopes are ignored for {grant} clients: the token's permissions come from `roles`"),
                     "Remove `scopes` and grant what the client needs through `roles { role_id = ..., division_id = ... }`.".into(),
                 );
             }
@@ -54,7 +54,7 @@ impl ClientCheck for OauthGrantScopeMismatch {
                 e.at(
                     grant_span,
                     "authorized_grant_type",
-                    format!("`{grant} clients need at least one `roles` block; without one the client can do nothing"),
+                    format!("{grant} clients need at least one `roles` block; without one the client can do nothing"),
                     "Add `roles { role_id = genesyscloud_auth_role.x.id }` (the home division; set `division_id` for another, never `\"*\"`: TFG036).".into(),
                 );
             }
@@ -66,7 +66,7 @@ impl ClientCheck for OauthGrantScopeMismatch {
                     e.at(
                         span,
                         "scopes",
-                        format!("`{grant} clients must set `scopes` (the provider: \"Scopes must be set for clients not using the CLIENT-CREDENTIALS grant\")"),
+                        format!("{grant} clients must set `scopes` (the provider: \"Scopes must be set for clients not using the CLIENT-CREDENTIALS grant\")"),
                         "Add the scopes the application needs, read-only where possible, e.g. `scopes = [\"users:readonly\"]`.".into(),
                     );
                 }
@@ -77,7 +77,7 @@ impl ClientCheck for OauthGrantScopeMismatch {
                     Some(Severity::Warning),
                     first.span.or(c.span),
                     "roles",
-                    format!("roles only apply to CLIENT-CREDENTIALS clients; this `{grant} client acts with its user's permissions"),
+                    format!("roles only apply to CLIENT-CREDENTIALS clients; this {grant} client acts with its user's permissions"),
                     "Remove the `roles` blocks, or use `authorized_grant_type = \"CLIENT-CREDENTIALS\"` for a client that acts as itself.".into(),
                 );
             }
