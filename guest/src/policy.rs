@@ -134,46 +134,62 @@ struct Generated {
 struct TypeRows<T> {
     /// The type's name, as a range of the rows text.
     name: Range<usize>,
-    rows: Vec<Range<usize>>,
+    /// Its rows: consecutive lines of the rows text (the text is sorted by type at load).
+    span: Range<usize>,
     expanded: OnceLock<Vec<T>>,
 }
 
-/// Adds a row of type `name` (at `name_at` in `text`): consecutive rows of one type, as the
-/// generator writes them, extend the last group.
-fn group_row<T>(groups: &mut Vec<TypeRows<T>>, text: &str, name: Range<usize>, row: Range<usize>) {
-    if let Some(last) = groups.last_mut()
-        && text[last.name.clone()] == text[name.clone()]
-    {
-        last.rows.push(row);
-        return;
-    }
-    groups.push(TypeRows {
-        name,
-        rows: vec![row],
-        expanded: OnceLock::new(),
-    });
-}
-
-/// Sorts the groups by type name and merges groups of one type, for [`find_rows`].
-fn sort_groups<T>(groups: &mut Vec<TypeRows<T>>, text: &str) {
-    groups.sort_by(|a, b| text[a.name.clone()].cmp(&text[b.name.clone()]));
-    let mut merged: Vec<TypeRows<T>> = Vec::with_capacity(groups.len());
-    for g in groups.drain(..) {
-        match merged.last_mut() {
-            Some(last) if text[last.name.clone()] == text[g.name.clone()] => {
-                last.rows.extend(g.rows)
+/// The groups of `text`, whose lines hold the resource type in field `field`: one group per
+/// run of lines of one type, by byte ranges (no allocation per type). `None` when the runs
+/// are not in strictly increasing order of type, i.e. the text is not sorted by type.
+fn group_runs<T>(text: &str, field: usize) -> Option<Vec<TypeRows<T>>> {
+    let mut groups: Vec<TypeRows<T>> = Vec::with_capacity(1024);
+    for (_, range, line) in lines(text) {
+        let rtype = type_field(line, field);
+        let at = rtype.as_ptr() as usize - text.as_ptr() as usize;
+        match groups.last_mut() {
+            Some(last) if &text[last.name.clone()] == rtype => last.span.end = range.end,
+            last => {
+                if last.is_some_and(|l| &text[l.name.clone()] >= rtype) {
+                    return None;
+                }
+                groups.push(TypeRows {
+                    name: at..at + rtype.len(),
+                    span: range,
+                    expanded: OnceLock::new(),
+                });
             }
-            _ => merged.push(g),
         }
     }
-    *groups = merged;
+    Some(groups)
 }
 
-fn find_rows<'g, T>(groups: &'g [TypeRows<T>], text: &str, rtype: &str) -> Option<&'g TypeRows<T>> {
+fn type_field(line: &str, field: usize) -> &str {
+    line.split('\t').nth(field).unwrap_or("")
+}
+
+/// `text` with its lines stably sorted by the type in field `field` (a hand-made catalogue in
+/// a user's pack; the generated one is written sorted), and its groups.
+fn sort_rows<T>(text: String, field: usize) -> (String, Vec<TypeRows<T>>) {
+    if let Some(groups) = group_runs(&text, field) {
+        return (text, groups);
+    }
+    let mut rows: Vec<&str> = lines(&text).map(|(_, _, l)| l).collect();
+    rows.sort_by(|a, b| type_field(a, field).cmp(type_field(b, field)));
+    let sorted = rows.join("\n");
+    let groups = group_runs(&sorted, field).unwrap_or_default();
+    (sorted, groups)
+}
+
+fn find_rows<'g, T>(
+    groups: &'g [TypeRows<T>],
+    text: &str,
+    rtype: &str,
+) -> Option<(usize, &'g TypeRows<T>)> {
     groups
         .binary_search_by(|g| text[g.name.clone()].cmp(rtype))
         .ok()
-        .map(|i| &groups[i])
+        .map(|i| (i, &groups[i]))
 }
 
 impl Clone for Generated {
@@ -243,8 +259,8 @@ impl Catalogue {
         // fix kind differs from the previous row's (rows come grouped): `str::split` and a
         // lookup per field were most of the start-up this pack cost (issue 14).
         let mut last = ("", "");
-        for (n, range, line) in lines(&g.secrets) {
-            let Some([key, mode, rtype, _attr, kind]) = fields::<5>(line) else {
+        for (n, _, line) in lines(&g.secrets) {
+            let Some([key, mode, _rtype, _attr, kind]) = fields::<5>(line) else {
                 return Err(err("secrets", n, "expected 5 tab-separated fields"));
             };
             if mode != "managed" && mode != "data" {
@@ -257,17 +273,10 @@ impl Catalogue {
                 return Err(err("secrets", n, &format!("unknown fix kind `{kind}`")));
             }
             last = (key, kind);
-            let name_at = rtype.as_ptr() as usize - g.secrets.as_ptr() as usize;
-            group_row(
-                &mut g.secret_rows,
-                &g.secrets,
-                name_at..name_at + rtype.len(),
-                range,
-            );
         }
         let mut last = "";
-        for (n, range, line) in lines(&g.write_only) {
-            let Some([key, rtype, _arg]) = fields::<3>(line) else {
+        for (n, _, line) in lines(&g.write_only) {
+            let Some([key, _rtype, _arg]) = fields::<3>(line) else {
                 return Err(err("write_only", n, "expected 3 tab-separated fields"));
             };
             if key != last && !g.providers.contains_key(key) {
@@ -278,16 +287,9 @@ impl Catalogue {
                 ));
             }
             last = key;
-            let name_at = rtype.as_ptr() as usize - g.write_only.as_ptr() as usize;
-            group_row(
-                &mut g.wo_rows,
-                &g.write_only,
-                name_at..name_at + rtype.len(),
-                range,
-            );
         }
-        sort_groups(&mut g.secret_rows, &g.secrets);
-        sort_groups(&mut g.wo_rows, &g.write_only);
+        (g.secrets, g.secret_rows) = sort_rows(std::mem::take(&mut g.secrets), 2);
+        (g.write_only, g.wo_rows) = sort_rows(std::mem::take(&mut g.write_only), 1);
         Ok(g)
     }
 }
@@ -295,14 +297,14 @@ impl Catalogue {
 impl Generated {
     /// The entries of `rtype`, expanded on first use; consecutive rows of one mode and fix
     /// text share an entry, as a hand-written entry lists several attributes.
-    fn secrets_for(&self, rtype: &str) -> &[SecretAttribute] {
-        let Some(group) = find_rows(&self.secret_rows, &self.secrets, rtype) else {
-            return &[];
+    fn secrets_for(&self, rtype: &str) -> (usize, &[SecretAttribute]) {
+        let Some((at, group)) = find_rows(&self.secret_rows, &self.secrets, rtype) else {
+            return (0, &[]);
         };
-        group.expanded.get_or_init(|| {
+        let list = group.expanded.get_or_init(|| {
             let mut out: Vec<SecretAttribute> = Vec::new();
-            for r in &group.rows {
-                let mut f = self.secrets[r.clone()].split('\t');
+            for (_, _, row) in lines(&self.secrets[group.span.clone()]) {
+                let mut f = row.split('\t');
                 // Validated at load.
                 let (Some(key), Some(mode), Some(_), Some(attr), Some(kind)) =
                     (f.next(), f.next(), f.next(), f.next(), f.next())
@@ -333,17 +335,18 @@ impl Generated {
                 });
             }
             out
-        })
+        });
+        (at, list)
     }
 
     fn write_only_for(&self, rtype: &str) -> &[WriteOnly] {
-        let Some(group) = find_rows(&self.wo_rows, &self.write_only, rtype) else {
+        let Some((_, group)) = find_rows(&self.wo_rows, &self.write_only, rtype) else {
             return &[];
         };
         group.expanded.get_or_init(|| {
             let mut out: Vec<WriteOnly> = Vec::new();
-            for r in &group.rows {
-                let mut f = self.write_only[r.clone()].split('\t');
+            for (_, _, row) in lines(&self.write_only[group.span.clone()]) {
+                let mut f = row.split('\t');
                 let (Some(key), Some(_), Some(arg)) = (f.next(), f.next(), f.next()) else {
                     continue;
                 };
@@ -521,6 +524,26 @@ pub struct Policy {
     generated: Vec<GeneratedSlot>,
     /// Merged tables of the other sections, by section name (later packs override keys).
     pub sections: BTreeMap<String, toml::Value>,
+    /// The entries of the (mode, type) pairs looked up last: three rules ask for every
+    /// instance, and a state repeats a few types (the lookups were 15% of a large state).
+    recent: std::cell::RefCell<Vec<Lookup>>,
+}
+
+/// How many (mode, type) pairs [`Policy::secret_attributes_for`] remembers.
+const RECENT: usize = 8;
+
+#[derive(Debug, Default, Clone)]
+struct Lookup {
+    mode: String,
+    rtype: String,
+    entries: std::rc::Rc<[EntryRef]>,
+}
+
+/// Where an entry lives: a hand-written one, or the `i`th of a generated catalogue's group.
+#[derive(Debug, Clone, Copy)]
+enum EntryRef {
+    Hand(usize),
+    Generated { slot: usize, group: usize, i: usize },
 }
 
 impl Policy {
@@ -583,6 +606,7 @@ impl Policy {
 
     /// The by-type indexes of the hand-written entries, once every pack is in.
     fn index(&mut self) {
+        self.recent = Default::default();
         let policy = self;
         for (i, s) in policy.secret_attributes.iter().enumerate() {
             // Entries of one type are mostly adjacent: clone the name only for a new key.
@@ -603,22 +627,75 @@ impl Policy {
     }
 
     /// Catalogue entries for a resource type and mode.
-    pub fn secret_attributes_for<'s, 'm, 'r>(
+    pub fn secret_attributes_for<'s>(
         &'s self,
-        mode: &'m str,
-        rtype: &'r str,
-    ) -> impl Iterator<Item = &'s SecretAttribute> + use<'s, 'm, 'r> {
-        self.by_type
-            .get(rtype)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.secret_attributes[i])
-            .chain(
-                self.generated
-                    .iter()
-                    .flat_map(move |g| g.get().secrets_for(rtype)),
-            )
-            .filter(move |s| s.mode == mode)
+        mode: &str,
+        rtype: &str,
+    ) -> impl Iterator<Item = &'s SecretAttribute> + use<'s> {
+        let entries = {
+            let mut recent = self.recent.borrow_mut();
+            // Newest first, lengths before bytes: in WASM each `memcmp` is a call.
+            let hit = recent.iter().rposition(|l| {
+                l.rtype.len() == rtype.len()
+                    && l.mode.len() == mode.len()
+                    && l.rtype == rtype
+                    && l.mode == mode
+                    && !mode.is_empty()
+            });
+            let at = hit.unwrap_or_else(|| {
+                let new = Lookup {
+                    mode: mode.to_string(),
+                    rtype: rtype.to_string(),
+                    entries: self.entry_refs(mode, rtype).collect(),
+                };
+                if recent.len() < RECENT {
+                    recent.push(new);
+                    recent.len() - 1
+                } else {
+                    // Replace the oldest.
+                    recent.rotate_left(1);
+                    recent[RECENT - 1] = new;
+                    RECENT - 1
+                }
+            });
+            recent[at].entries.clone()
+        };
+        (0..entries.len()).filter_map(move |k| match entries[k] {
+            EntryRef::Hand(i) => self.secret_attributes.get(i),
+            EntryRef::Generated { slot, group, i } => self
+                .generated
+                .get(slot)?
+                .get()
+                .secret_rows
+                .get(group)?
+                .expanded
+                .get()?
+                .get(i),
+        })
+    }
+
+    fn entry_refs<'s>(
+        &'s self,
+        mode: &'s str,
+        rtype: &'s str,
+    ) -> impl Iterator<Item = EntryRef> + 's {
+        let hand = self.by_type.get(rtype).into_iter().flatten().copied();
+        let hand = hand
+            .filter(move |&i| self.secret_attributes[i].mode == mode)
+            .map(EntryRef::Hand);
+        let generated = self
+            .generated
+            .iter()
+            .enumerate()
+            .flat_map(move |(slot, g)| {
+                let g = g.get();
+                let (group, list) = g.secrets_for(rtype);
+                list.iter()
+                    .enumerate()
+                    .filter(move |(_, s)| s.mode == mode)
+                    .map(move |(i, _)| EntryRef::Generated { slot, group, i })
+            });
+        hand.chain(generated)
     }
 
     /// Every entry, hand-written then generated. Expands the whole generated catalogue: for
@@ -629,7 +706,7 @@ impl Policy {
             .chain(self.generated.iter().map(GeneratedSlot::get).flat_map(|g| {
                 g.secret_rows
                     .iter()
-                    .flat_map(move |t| g.secrets_for(&g.secrets[t.name.clone()]))
+                    .flat_map(move |t| g.secrets_for(&g.secrets[t.name.clone()]).1)
             }))
     }
 
@@ -901,6 +978,42 @@ mod tests {
             "[catalogue.fixes]\ninput = \"keep {{attr}} out\"\n\n[catalogue.providers.aws]\nprovider = \"hashicorp/aws\"\nversion = \"6.0.0\"\nsource = \"s\"\n\n[catalogue]\nsecrets = {q}\n{secrets}{q}\nwrite_only = {q}\n{write_only}{q}\n"
         );
         Policy::load(&[pack(&text)])
+    }
+
+    /// A user's catalogue need not be sorted: its rows are sorted by type at load (stably, so
+    /// a type's entries keep their order), and every type is found, before and after another
+    /// type has been looked up.
+    #[test]
+    fn unsorted_catalogue_rows_are_all_found() {
+        let rows = "aws\tmanaged\taws_b\tfirst\tinput\naws\tmanaged\taws_a\tpassword\tinput\n\
+                    aws\tmanaged\taws_b\tsecond\tinput\naws\tdata\taws_a\ttoken\tinput\n";
+        let p = generated(rows, "aws\taws_b\tx_wo\naws\taws_a\tpassword_wo\n").expect("rows load");
+        for _ in 0..2 {
+            let b: Vec<_> = p
+                .secret_attributes_for("managed", "aws_b")
+                .flat_map(|e| e.attributes.clone())
+                .collect();
+            assert_eq!(b, ["first", "second"]);
+            assert!(p.secret_attribute("managed", "aws_a", "password").is_some());
+            assert!(p.secret_attribute("data", "aws_a", "token").is_some());
+            assert!(p.secret_attribute("data", "aws_a", "password").is_none());
+            assert!(p.secret_attribute("managed", "aws_c", "password").is_none());
+            assert!(p.is_write_only("aws_a", "password_wo") && p.is_write_only("aws_b", "x_wo"));
+        }
+        // More types than the lookup remembers, in turn: each still gets its own entries.
+        let rows: String = (0..RECENT * 2)
+            .map(|i| format!("aws\tmanaged\tt{i:02}\tattr{i}\tinput\n"))
+            .collect();
+        let p = generated(&rows, "").expect("rows load");
+        for round in 0..3 {
+            for i in (0..RECENT * 2).rev().skip(round) {
+                let got: Vec<_> = p
+                    .secret_attributes_for("managed", &format!("t{i:02}"))
+                    .flat_map(|e| e.attributes.clone())
+                    .collect();
+                assert_eq!(got, [format!("attr{i}")]);
+            }
+        }
     }
 
     /// Rows are validated at load, each error naming its line; a provider or fix kind is
