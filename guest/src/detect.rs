@@ -124,7 +124,7 @@ fn not_secret_name_re() -> &'static Regex {
 }
 
 /// Every keyword assignment contains one of these words; the full pattern runs only then.
-const KEYWORD_TRIGGER: &str = r"(?i)pass|secret|token|api_?key|access_?key|private_?key";
+const KEYWORD_TRIGGER: &str = r"(?i-u)pass|secret|token|api_?key|access_?key|private_?key";
 
 /// A literal written into a secret argument: anything but empty strings and placeholders.
 pub fn literal_secret(value: &str) -> bool {
