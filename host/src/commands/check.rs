@@ -207,9 +207,14 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |n| n.get(),
     );
-    let (mut report, stream_errors) =
-        check_docs(&rt, &mut docs, &mut streamed, &mut settings, &known, jobs)
-            .map_err(|e| settings_error(e, &cfg))?;
+    let (checked, fetched) = std::thread::scope(|s| {
+        // Rule metadata comes from an instance of its own: fetch it beside the check, not after
+        // it. Most reports need it, and on a small input it was a sixth of the run (issue 16).
+        let meta = rules.is_empty().then(|| s.spawn(|| rt.rules()));
+        let checked = check_docs(&rt, &mut docs, &mut streamed, &mut settings, &known, jobs);
+        (checked, meta.map(|m| m.join()))
+    });
+    let (mut report, stream_errors) = checked.map_err(|e| settings_error(e, &cfg))?;
     // Files refused before the guest saw them fail the gate like malformed ones.
     report
         .errors
@@ -217,7 +222,10 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let threshold = fail_threshold(args.fail_on, &cfg);
     // SARIF lists every rule; the other formats look up the rules of the findings they show.
     if rules.is_empty() && (!report.findings.is_empty() || args.format == Format::Sarif) {
-        rules = rt.rules()?;
+        rules = match fetched {
+            Some(Ok(fetched)) => fetched?,
+            _ => rt.rules()?,
+        };
     }
 
     let cx = Ctx {
@@ -236,8 +244,12 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             output::write_atomic(path, &buf).map_err(|e| Error::io(path, e))?;
         }
         None => {
-            let mut out = std::io::stdout().lock();
-            output::render(args.format, &cx, &mut out).map_err(|e| Error::io("<stdout>", e))?;
+            // Buffered: stdout is line-buffered, and a pretty-printed report of 540 findings was
+            // 19,000 `write` calls (3 ms of 2,000 files' 110 on two cores).
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            output::render(args.format, &cx, &mut out)
+                .and_then(|()| std::io::Write::flush(&mut out))
+                .map_err(|e| Error::io("<stdout>", e))?;
         }
     }
     Ok(exit_code(&report, threshold))
