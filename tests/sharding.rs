@@ -51,6 +51,16 @@ fn tree(dir: &Path) {
         .unwrap();
     }
     w("broken/main.tf", "resource \"x\" \"y\" {\n  a = \n");
+    // A caller late in the walk and its module early: the partition is asked in halves (each
+    // instance reads half the module files), and this call is read by the other half.
+    w(
+        "zroot/main.tf",
+        "resource \"random_password\" \"z\" {\n  length = 32\n}\n\nmodule \"zz\" {\n  source = \"../modules/zz\"\n  secret = random_password.z.result\n}\n",
+    );
+    w(
+        "modules/zz/main.tf",
+        "variable \"secret\" {\n  sensitive = true\n}\n\nresource \"vault_generic_secret\" \"z\" {\n  path      = \"secret/zz\"\n  data_json = jsonencode({ client_secret = var.secret })\n}\n",
+    );
 }
 
 fn check(dir: &Path, format: &str, jobs: &str) -> (Option<i32>, Vec<u8>) {
@@ -76,19 +86,18 @@ fn several_instances_give_the_report_of_one() {
             String::from_utf8_lossy(&many.1)
         );
     }
-    // The flow across the local module call is found, so the caller and the module were
+    // The flows across the local module calls are found, so each caller and its module were
     // checked in one instance.
     let (_, out) = check(dir.path(), "json", "3");
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert!(
-        v["findings"].as_array().unwrap().iter().any(|f| {
-            f["rule_id"] == "TFG010"
-                && f["path"]
-                    .as_str()
-                    .is_some_and(|p| p.ends_with("modules/app/main.tf"))
-        }),
-        "{v:#}"
-    );
+    for module in ["modules/app/main.tf", "modules/zz/main.tf"] {
+        assert!(
+            v["findings"].as_array().unwrap().iter().any(|f| {
+                f["rule_id"] == "TFG010" && f["path"].as_str().is_some_and(|p| p.ends_with(module))
+            }),
+            "{module}: {v:#}"
+        );
+    }
 }
 
 /// A suppression finding's fingerprint (SARIF `partialFingerprints`) numbered its comment
