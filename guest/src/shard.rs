@@ -3,7 +3,7 @@
 //! and a module is analysed with the modules it calls by a local path (a called module is not a
 //! root, and flows cross the call). A state or plan stands alone.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use crate::engine::classify;
 use crate::hcl::dir_of;
@@ -18,20 +18,35 @@ use crate::types::{DocKind, Document};
 /// not a parse: the scan sees every real call and may see more (a comment, a provisioner's
 /// `source`), which only joins groups that could have stayed apart.
 pub fn partition(docs: &[Document]) -> Option<Vec<u32>> {
-    let kinds: Vec<DocKind> = docs.iter().map(classify).collect();
     let config = |k: DocKind| matches!(k, DocKind::Hcl | DocKind::Tfvars);
-    let mut has_tf: BTreeMap<String, bool> = BTreeMap::new();
-    for (d, k) in docs.iter().zip(&kinds) {
-        if config(*k) {
-            *has_tf.entry(normalise_dir(&dir_of(&d.path))).or_default() |= *k == DocKind::Hcl;
+    // Each configuration file's module directory, numbered once: directory names share long
+    // prefixes, and comparing them in a sorted map (a byte loop in WASM) was most of this
+    // function on 2,000 files.
+    let mut dirs: HashMap<String, (usize, bool)> = HashMap::new();
+    let mut dir_of_doc: Vec<Option<usize>> = Vec::with_capacity(docs.len());
+    let mut hcl: Vec<bool> = Vec::with_capacity(docs.len());
+    for d in docs {
+        let k = classify(d);
+        hcl.push(k == DocKind::Hcl);
+        if !config(k) {
+            dir_of_doc.push(None);
+            continue;
         }
+        let next = dirs.len();
+        let entry = dirs
+            .entry(normalise_dir(&dir_of(&d.path)))
+            .or_insert((next, false));
+        entry.1 |= k == DocKind::Hcl;
+        dir_of_doc.push(Some(entry.0));
     }
-    if has_tf.values().any(|tf| !tf) {
+    if dirs.values().any(|(_, tf)| !tf) {
         return None;
     }
+    let mut names: Vec<&str> = vec![""; dirs.len()];
+    for (name, (i, _)) in &dirs {
+        names[*i] = name;
+    }
     // Union-find over module directories.
-    let dirs: Vec<&String> = has_tf.keys().collect();
-    let index = |d: &str| dirs.binary_search_by(|x| x.as_str().cmp(d)).ok();
     let mut parent: Vec<usize> = (0..dirs.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -40,31 +55,24 @@ pub fn partition(docs: &[Document]) -> Option<Vec<u32>> {
         }
         i
     }
-    for (d, k) in docs.iter().zip(&kinds) {
-        if *k != DocKind::Hcl {
+    for (i, d) in docs.iter().enumerate() {
+        let (true, Some(a)) = (hcl[i], dir_of_doc[i]) else {
             continue;
-        }
-        let dir = normalise_dir(&dir_of(&d.path));
-        let Some(a) = index(&dir) else { continue };
+        };
         for src in local_sources(&d.contents) {
             // A call into a directory that is not being checked joins nothing.
-            if let Some(b) = index(&dir_join(&dir, src)) {
+            if let Some(&(b, _)) = dirs.get(&dir_join(names[a], src)) {
                 let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
                 parent[ra] = rb;
             }
         }
     }
     // Groups numbered in order of first appearance; each state or plan its own.
-    let mut number: BTreeMap<usize, u32> = BTreeMap::new();
+    let mut number: HashMap<usize, u32> = HashMap::new();
     let mut next = 0u32;
     let mut out = Vec::with_capacity(docs.len());
-    for (d, k) in docs.iter().zip(&kinds) {
-        let key = if config(*k) {
-            index(&normalise_dir(&dir_of(&d.path))).map(|i| root(&mut parent, i))
-        } else {
-            None
-        };
-        let g = match key {
+    for dir in &dir_of_doc {
+        let g = match dir.map(|i| root(&mut parent, i)) {
             Some(r) => *number.entry(r).or_insert_with(|| {
                 next += 1;
                 next - 1

@@ -207,14 +207,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |n| n.get(),
     );
-    let (checked, fetched) = std::thread::scope(|s| {
-        // Rule metadata comes from an instance of its own: fetch it beside the check, not after
-        // it. Most reports need it, and on a small input it was a sixth of the run (issue 16).
-        let meta = rules.is_empty().then(|| s.spawn(|| rt.rules()));
-        let checked = check_docs(&rt, &mut docs, &mut streamed, &mut settings, &known, jobs);
-        (checked, meta.map(|m| m.join()))
-    });
-    let (mut report, stream_errors) = checked.map_err(|e| settings_error(e, &cfg))?;
+    let (mut report, stream_errors) =
+        check_docs(&rt, &mut docs, &mut streamed, &mut settings, &known, jobs)
+            .map_err(|e| settings_error(e, &cfg))?;
     // Files refused before the guest saw them fail the gate like malformed ones.
     report
         .errors
@@ -222,10 +217,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let threshold = fail_threshold(args.fail_on, &cfg);
     // SARIF lists every rule; the other formats look up the rules of the findings they show.
     if rules.is_empty() && (!report.findings.is_empty() || args.format == Format::Sarif) {
-        rules = match fetched {
-            Some(Ok(fetched)) => fetched?,
-            _ => rt.rules()?,
-        };
+        rules = rt.rules()?;
     }
 
     let cx = Ctx {
