@@ -262,6 +262,10 @@ pub fn nothing_found(what: &str, paths: &[PathBuf]) -> Error {
 #[derive(Debug, Clone)]
 pub struct Tree {
     root: PathBuf,
+    /// Canonical directories by the path they were reached by. Canonicalising every file (a
+    /// `readlink` per component) was half the system calls of a walk; a file that is not a
+    /// symlink resolves to its directory's canonical path and its name.
+    dirs: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<PathBuf, PathBuf>>>,
 }
 
 impl Tree {
@@ -278,7 +282,10 @@ impl Tree {
             .find(|a| a.join(".git").exists())
             .unwrap_or(start);
         let root = std::fs::canonicalize(lexical_root).map_err(|e| Error::io(lexical_root, e))?;
-        Ok(Tree { root })
+        Ok(Tree {
+            root,
+            dirs: Default::default(),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -291,7 +298,7 @@ impl Tree {
         if len > cap {
             return Err(Refusal::TooLarge { cap });
         }
-        read_capped(file, cap)
+        read_capped(file, cap, len)
     }
 
     /// Opens `path` if it is a regular file of the tree; returns it with its size.
@@ -300,7 +307,11 @@ impl Tree {
             .map_err(Refusal::Io)?
             .file_type()
             .is_symlink();
-        let target = std::fs::canonicalize(path).map_err(Refusal::Io)?;
+        let target = if link {
+            std::fs::canonicalize(path).map_err(Refusal::Io)?
+        } else {
+            self.canonical(path).map_err(Refusal::Io)?
+        };
         if VIRTUAL_ROOTS.iter().any(|v| target.starts_with(v)) {
             return Err(Refusal::Virtual);
         }
@@ -314,6 +325,37 @@ impl Tree {
             return Err(Refusal::LinkToOther);
         }
         open_resolved(&target)
+    }
+}
+
+impl Tree {
+    /// `canonicalize(path)` for a path whose last component is not a symlink: its directory,
+    /// canonicalised once per directory, joined with its name.
+    fn canonical(&self, path: &Path) -> std::io::Result<PathBuf> {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return std::fs::canonicalize(path);
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let cached = self
+            .dirs
+            .lock()
+            .ok()
+            .and_then(|d| d.get(dir).cloned());
+        let canonical = match cached {
+            Some(c) => c,
+            None => {
+                let c = std::fs::canonicalize(dir)?;
+                if let Ok(mut d) = self.dirs.lock() {
+                    d.insert(dir.to_path_buf(), c.clone());
+                }
+                c
+            }
+        };
+        Ok(canonical.join(name))
     }
 }
 
@@ -393,8 +435,10 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
 }
 
 /// Reads at most `cap` bytes; one more means the file is over the cap (its size may lie).
-fn read_capped(r: impl Read, cap: u64) -> std::result::Result<Vec<u8>, Refusal> {
-    let mut buf = Vec::new();
+/// `expect`, the size the file says it has, sizes the buffer: read into an empty one, a
+/// small file took six `read` calls instead of two.
+fn read_capped(r: impl Read, cap: u64, expect: u64) -> std::result::Result<Vec<u8>, Refusal> {
+    let mut buf = Vec::with_capacity(expect.min(cap).saturating_add(1) as usize);
     r.take(cap.saturating_add(1))
         .read_to_end(&mut buf)
         .map_err(Refusal::Io)?;
@@ -568,7 +612,7 @@ impl Collected {
                     identity,
                 }));
             }
-            let rest = read_capped(file, cap - head.len() as u64)
+            let rest = read_capped(file, cap - head.len() as u64, len)
                 .map_err(|_| Refusal::TooLarge { cap })?;
             head.extend_from_slice(&rest);
             Ok(Some(Contents::Bytes(head)))
@@ -660,7 +704,7 @@ pub fn collect(paths: &[PathBuf], var_files: &[PathBuf], limits: InputLimits) ->
     for p in paths {
         if p.as_os_str() == "-" {
             let buf =
-                read_capped(std::io::stdin().lock(), limits.max_file_size).map_err(
+                read_capped(std::io::stdin().lock(), limits.max_file_size, 0).map_err(
                     |r| match r {
                         Refusal::Io(e) => Error::io("<stdin>", e),
                         other => Error::Usage(format!("<stdin>: {other}")),
@@ -864,7 +908,7 @@ fn read_ahead(
     }
     // A file that grew past the cap since it was opened is left to the read in order, which
     // names the cap.
-    let rest = read_capped(file, limits.max_file_size - head.len() as u64).ok()?;
+    let rest = read_capped(file, limits.max_file_size - head.len() as u64, len).ok()?;
     head.extend_from_slice(&rest);
     Some(Ok(Some(head)))
 }
