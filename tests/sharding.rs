@@ -51,8 +51,7 @@ fn tree(dir: &Path) {
         .unwrap();
     }
     w("broken/main.tf", "resource \"x\" \"y\" {\n  a = \n");
-    // A caller late in the walk and its module early: the partition is asked in halves (each
-    // instance reads half the module files), and this call is read by the other half.
+    // A caller late in the walk and its module early.
     w(
         "zroot/main.tf",
         "resource \"random_password\" \"z\" {\n  length = 32\n}\n\nmodule \"zz\" {\n  source = \"../modules/zz\"\n  secret = random_password.z.result\n}\n",

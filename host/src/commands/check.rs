@@ -276,7 +276,7 @@ fn check_docs(
     {
         return whole(docs, streamed, settings);
     }
-    let Some(groups) = partition_in_halves(rt, docs)? else {
+    let Some(groups) = rt.partition(docs)? else {
         return whole(docs, streamed, settings);
     };
     // Deal the groups, largest first, to the least loaded shard.
@@ -371,91 +371,6 @@ fn check_docs(
     merged.documents.sort_by_key(|d| rank(&d.path));
     stream_errors.sort_by_key(|e| rank(&e.path));
     Ok((merged, stream_errors))
-}
-
-/// The guest's partition, from two instances at once, each given every document but the
-/// contents of only half the module files: asking one instance was a tenth of the run on
-/// 2,000 files, on one CPU while the other waited (issue 16). Each answer groups every
-/// directory and half the module calls; documents grouped together by either answer are in
-/// one group, which is the one instance's answer (or a coarser one, never a finer).
-fn partition_in_halves(
-    rt: &Runtime,
-    docs: &mut [Document],
-) -> std::result::Result<Option<Vec<u32>>, GuestError> {
-    let modules: Vec<usize> = (0..docs.len())
-        .filter(|&i| docs[i].kind == DocKind::Hcl)
-        .collect();
-    let second: std::collections::HashSet<usize> =
-        modules[modules.len() / 2..].iter().copied().collect();
-    // Contents are moved, not copied, into the halves, and moved back below.
-    let mut halves: [Vec<Document>; 2] = [Vec::new(), Vec::new()];
-    for (i, d) in docs.iter_mut().enumerate() {
-        let bare = |kind| Document {
-            path: d.path.clone(),
-            kind,
-            contents: Vec::new(),
-            staged: None,
-        };
-        let (full, other) = match (d.kind == DocKind::Hcl, second.contains(&i)) {
-            // A module file: its directory is known from its path; its calls, from one half.
-            (true, false) => (0, bare(DocKind::Hcl)),
-            (true, true) => (1, bare(DocKind::Hcl)),
-            // Anything else is read by the first half only; the second sees a lone document.
-            (false, _) => (0, bare(DocKind::State)),
-        };
-        halves[1 - full].push(other);
-        halves[full].push(Document {
-            contents: std::mem::take(&mut d.contents),
-            ..bare(d.kind)
-        });
-    }
-    let [first, second] = &halves;
-    let (a, b) = std::thread::scope(|s| {
-        let b = s.spawn(|| rt.partition(second));
-        let a = rt.partition(first);
-        let b = b
-            .join()
-            .unwrap_or_else(|_| Err(GuestError::Trap("the partition's thread panicked".into())));
-        (a, b)
-    });
-    let [first, second] = &mut halves;
-    for (d, (x, y)) in docs.iter_mut().zip(first.iter_mut().zip(second.iter_mut())) {
-        d.contents = if x.contents.is_empty() {
-            std::mem::take(&mut y.contents)
-        } else {
-            std::mem::take(&mut x.contents)
-        };
-    }
-    let (Some(a), Some(b)) = (a?, b?) else {
-        return Ok(None);
-    };
-    // Union-find over documents: one group per document joined by either answer.
-    let mut parent: Vec<usize> = (0..docs.len()).collect();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    for answer in [&a, &b] {
-        let mut first_of: std::collections::HashMap<u32, usize> = Default::default();
-        for (i, g) in answer.iter().enumerate() {
-            let j = *first_of.entry(*g).or_insert(i);
-            let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
-            parent[ri] = rj;
-        }
-    }
-    let mut number: std::collections::HashMap<usize, u32> = Default::default();
-    Ok(Some(
-        (0..docs.len())
-            .map(|i| {
-                let r = root(&mut parent, i);
-                let next = number.len() as u32;
-                *number.entry(r).or_insert(next)
-            })
-            .collect(),
-    ))
 }
 
 /// A finding's place in the guest's order (`tfguard_common::order`).
