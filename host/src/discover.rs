@@ -340,11 +340,7 @@ impl Tree {
         } else {
             dir
         };
-        let cached = self
-            .dirs
-            .lock()
-            .ok()
-            .and_then(|d| d.get(dir).cloned());
+        let cached = self.dirs.lock().ok().and_then(|d| d.get(dir).cloned());
         let canonical = match cached {
             Some(c) => c,
             None => {
@@ -703,13 +699,12 @@ pub fn collect(paths: &[PathBuf], var_files: &[PathBuf], limits: InputLimits) ->
     let mut out = Collected::default();
     for p in paths {
         if p.as_os_str() == "-" {
-            let buf =
-                read_capped(std::io::stdin().lock(), limits.max_file_size, 0).map_err(
-                    |r| match r {
-                        Refusal::Io(e) => Error::io("<stdin>", e),
-                        other => Error::Usage(format!("<stdin>: {other}")),
-                    },
-                )?;
+            let buf = read_capped(std::io::stdin().lock(), limits.max_file_size, 0).map_err(
+                |r| match r {
+                    Refusal::Io(e) => Error::io("<stdin>", e),
+                    other => Error::Usage(format!("<stdin>: {other}")),
+                },
+            )?;
             out.read_total += buf.len() as u64;
             let trimmed = buf.iter().position(|b| !b.is_ascii_whitespace());
             let kind = match trimmed.map(|i| buf[i]) {
