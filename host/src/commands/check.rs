@@ -146,7 +146,17 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         stream_from: Some(discover::STREAM_FROM),
         ..args.sandbox.input_limits()
     };
-    let collected = discover::collect(&args.paths, &args.var_files, limits)?;
+    // The guest loads (the cached component mapped and its tables read) while the files are
+    // read. Joined before any error is returned: a first run writes the cache file.
+    let (collected, loaded) = std::thread::scope(|s| {
+        let loading = s.spawn(|| Runtime::new(args.sandbox.limits()));
+        let collected = discover::collect(&args.paths, &args.var_files, limits);
+        let loaded = loading
+            .join()
+            .unwrap_or_else(|_| Err(GuestError::Load("the loading thread panicked".into())));
+        (collected, loaded)
+    });
+    let collected = collected?;
     let mut docs = collected.docs;
     let mut streamed = collected.streamed;
     let mut skipped = collected.skipped;
@@ -192,7 +202,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             &args.paths,
         ));
     }
-    let rt = Runtime::new(args.sandbox.limits())?;
+    let rt = loaded?;
     // Rule metadata costs an instance and a call of its own: ask for it only when the config
     // names rules, and after the check when the report needs it (start-up, issue 16).
     let mut rules = if cfg.rule_refs.is_empty() {
@@ -367,8 +377,8 @@ fn check_docs(
     merged
         .findings
         .sort_by(|a, b| order_key(a).cmp(&order_key(b)));
-    merged.errors.sort_by_key(|e| rank(&e.path));
-    merged.documents.sort_by_key(|d| rank(&d.path));
+    merged.errors.sort_by_cached_key(|e| rank(&e.path));
+    merged.documents.sort_by_cached_key(|d| rank(&d.path));
     stream_errors.sort_by_key(|e| rank(&e.path));
     Ok((merged, stream_errors))
 }
