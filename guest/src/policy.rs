@@ -449,30 +449,43 @@ pub const BUILTIN: &[Builtin] = &[
     Builtin {
         name: "builtin:default/secrets.toml",
         contents: include_str!("../../policies/default/secrets.toml"),
+        json: include_str!(concat!(env!("OUT_DIR"), "/secrets.json")),
         lazy: false,
     },
     // After the hand-written catalogue, whose entries take precedence (first match wins).
     Builtin {
         name: "builtin:default/secrets-generated.toml",
         contents: include_str!("../../policies/default/secrets-generated.toml"),
+        json: include_str!(concat!(env!("OUT_DIR"), "/secrets-generated.json")),
         lazy: true,
     },
     Builtin {
         name: "builtin:default/flows.toml",
         contents: include_str!("../../policies/default/flows.toml"),
+        json: include_str!(concat!(env!("OUT_DIR"), "/flows.json")),
         lazy: false,
     },
     Builtin {
         name: "builtin:default/oauth.toml",
         contents: include_str!("../../policies/default/oauth.toml"),
+        json: include_str!(concat!(env!("OUT_DIR"), "/oauth.json")),
         lazy: false,
     },
 ];
 
 pub struct Builtin {
     pub name: &'static str,
+    /// The pack as written (TOML).
     pub contents: &'static str,
+    /// The same pack as JSON (`guest/build.rs`): what a start reads.
+    pub json: &'static str,
     pub lazy: bool,
+}
+
+impl Builtin {
+    fn parse(&self) -> Result<PackFile, String> {
+        serde_json::from_str(self.json).map_err(|e| format!("policy pack `{}`: {e}", self.name))
+    }
 }
 
 /// The name only: a policy's `Debug` should not print 160 KB of rows.
@@ -498,7 +511,7 @@ impl GeneratedSlot {
             };
             // A built-in pack is constant and `builtin_packs_load` proves it loads; failing
             // here would be a build defect, and a trap fails the check closed.
-            match parse_pack(b.name, b.contents).and_then(|f| {
+            match b.parse().and_then(|f| {
                 f.catalogue
                     .map_or_else(|| Ok(Generated::default()), |c| c.index(b.name, true))
             }) {
@@ -568,7 +581,7 @@ impl Policy {
                     deferred: Some(b),
                 });
             } else {
-                policy.add(b.name, b.contents)?;
+                policy.add_file(b.name, b.parse()?)?;
             }
         }
         for pack in packs {
@@ -589,7 +602,10 @@ impl Policy {
     }
 
     fn add(&mut self, name: &str, contents: &str) -> Result<(), String> {
-        let file = parse_pack(name, contents)?;
+        self.add_file(name, parse_pack(name, contents)?)
+    }
+
+    fn add_file(&mut self, name: &str, file: PackFile) -> Result<(), String> {
         self.secret_attributes.extend(file.secret_attribute);
         self.write_only.extend(file.write_only);
         if let Some(c) = file.catalogue {
@@ -921,6 +937,9 @@ mod tests {
     fn builtin_packs_load() {
         for b in BUILTIN {
             let file = parse_pack(b.name, b.contents).expect("parses");
+            // What a start reads (the JSON made by build.rs) is what the TOML says.
+            let json = b.parse().expect("the JSON form parses");
+            assert_eq!(format!("{json:?}"), format!("{file:?}"), "{}", b.name);
             if b.lazy {
                 assert!(
                     file.secret_attribute.is_empty()
