@@ -16,35 +16,70 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet}
 use super::{Ctx, sev_str};
 use crate::runtime::wit::{DocError, Document, Finding, Severity, Span};
 
-/// One document's text as the frames show it, with its line starts, built once per render: a
-/// span is then found in O(log lines + line length) and a frame holds only its own lines, so
-/// rendering costs the file once plus the lines shown, never the file times the findings.
+/// One document's text as the frames show it, with a sparse line index built once per render:
+/// a span is then found in O(log blocks + one block + line length) and a frame holds only its
+/// own lines, so rendering costs the file once plus the lines shown, never the file times the
+/// findings.
 pub struct Source {
     text: String,
-    /// Byte offset of each line's start. `u32`, counted before it is filled: a 100 MB state
-    /// has 3 million lines, and `usize` offsets grown by doubling were a third of the file on
-    /// top of it. A document over 4 GiB never reached the wasm32 guest, so it has no frames.
-    line_starts: Vec<u32>,
+    /// `newlines[k]`: how many `\n` `text[..k * BLOCK]` holds (the last entry: all of them). A
+    /// full index of line starts, 3 million for a 100 MB state, took longer to fill (and its
+    /// 12 MB to touch) than the check of the file took to write its report (issue 16); this is
+    /// one entry per block, counted in bulk. A document over 4 GiB never reached the wasm32
+    /// guest, so it has no frames.
+    newlines: Vec<u32>,
 }
+
+/// Bytes per entry of [`Source::newlines`]: a lookup scans at most one block.
+const BLOCK: usize = 512;
 
 impl Source {
     pub fn new(text: String) -> Self {
         if u32::try_from(text.len()).is_err() {
             return Source {
                 text: String::new(),
-                line_starts: vec![0],
+                newlines: vec![0],
             };
         }
-        let bytes = text.as_bytes();
-        let mut line_starts = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
-        line_starts.push(0);
-        // Fits: the text is shorter than `u32::MAX`.
-        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| (i + 1) as u32));
-        Source { text, line_starts }
+        let mut newlines = Vec::with_capacity(text.len() / BLOCK + 2);
+        newlines.push(0);
+        let mut n = 0u32;
+        for block in text.as_bytes().chunks(BLOCK) {
+            // Fits: the text is shorter than `u32::MAX`.
+            n += memchr::memchr_iter(b'\n', block).count() as u32;
+            newlines.push(n);
+        }
+        Source { text, newlines }
     }
 
+    /// How many lines start at or before byte `at` (the 1-based line of `at`).
+    fn starts_upto(&self, at: usize) -> usize {
+        let at = at.min(self.text.len());
+        let k = at / BLOCK;
+        let before = self.newlines.get(k).copied().unwrap_or(0) as usize;
+        before + memchr::memchr_iter(b'\n', &self.text.as_bytes()[k * BLOCK..at]).count() + 1
+    }
+
+    /// Byte offset of the start of 0-based line `line`, if the text has it.
     fn start(&self, line: usize) -> Option<usize> {
-        self.line_starts.get(line).map(|&s| s as usize)
+        if line == 0 {
+            return Some(0);
+        }
+        let total = self.newlines.last().copied().unwrap_or(0) as usize;
+        if line > total {
+            return None;
+        }
+        // The block holding the `line`th newline: the last one with fewer before it.
+        let k = self
+            .newlines
+            .partition_point(|&c| (c as usize) < line)
+            .checked_sub(1)?;
+        let from = k * BLOCK;
+        let to = (from + BLOCK).min(self.text.len());
+        let skip = line - self.newlines[k] as usize - 1;
+        memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..to])
+            .nth(skip)
+            .map(|i| from + i + 1)
     }
 
     /// Byte offset of a 1-based line and character column (clamped to the line's end).
@@ -70,16 +105,8 @@ impl Source {
 
     /// Byte bounds of the whole lines that `range` touches.
     fn line_bounds(&self, range: std::ops::Range<usize>) -> (usize, usize) {
-        let first = self
-            .line_starts
-            .partition_point(|&s| s as usize <= range.start)
-            .max(1)
-            - 1;
-        let last = self
-            .line_starts
-            .partition_point(|&s| s as usize <= range.end.max(range.start))
-            .max(1)
-            - 1;
+        let first = self.starts_upto(range.start).max(1) - 1;
+        let last = self.starts_upto(range.end.max(range.start)).max(1) - 1;
         let b = self
             .start(last + 1)
             .map_or(self.text.len(), |n| n - 1)
@@ -91,7 +118,7 @@ impl Source {
     /// relative to that text).
     fn lines(&self, range: std::ops::Range<usize>) -> (&str, usize, std::ops::Range<usize>) {
         let (a, b) = self.line_bounds(range.clone());
-        let line = self.line_starts.partition_point(|&s| s as usize <= a);
+        let line = self.starts_upto(a);
         (&self.text[a..b], line, range.start - a..range.end - a)
     }
 }
@@ -100,6 +127,31 @@ impl Source {
 /// unescaped `"`, an unterminated one running to the end of its line.
 fn string_contents(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
+    scan_strings(text, |r| {
+        out.push(r);
+        true
+    });
+    out
+}
+
+/// The first range [`string_contents`] would give, found without reading past it: called
+/// once per secret-named key, on the text from the key to the end of the frame, which for a
+/// one-line plan JSON is the rest of a 50 MB line (every key scanning to the end took minutes).
+/// Also returns how many bytes it read.
+fn first_string(text: &str) -> (Option<std::ops::Range<usize>>, usize) {
+    let mut first = None;
+    scan_strings(text, |r| {
+        first = Some(r);
+        false
+    });
+    let read = first
+        .as_ref()
+        .map_or(text.len(), |r| (r.end + 1).min(text.len()));
+    (first, read)
+}
+
+/// Calls `each` with the contents of each string of `text`, in order, while it returns true.
+fn scan_strings(text: &str, mut each: impl FnMut(std::ops::Range<usize>) -> bool) {
     let mut open: Option<usize> = None;
     let mut escaped = false;
     for (i, c) in text.char_indices() {
@@ -107,7 +159,9 @@ fn string_contents(text: &str) -> Vec<std::ops::Range<usize>> {
             (Some(_), _) if escaped => escaped = false,
             (Some(_), '\\') => escaped = true,
             (Some(start), '"' | '\n') => {
-                out.push(start..i);
+                if !each(start..i) {
+                    return;
+                }
                 open = None;
             }
             (None, '"') => open = Some(i + 1),
@@ -115,9 +169,8 @@ fn string_contents(text: &str) -> Vec<std::ops::Range<usize>> {
         }
     }
     if let Some(start) = open {
-        out.push(start..text.len());
+        each(start..text.len());
     }
-    out
 }
 
 /// `text` with the string value of every secret-named key (`client_secret = "..."`,
@@ -128,7 +181,7 @@ pub fn mask_secret_values(text: &str) -> String {
     let mut masks = Vec::new();
     for c in SECRET_KEY_VALUE.captures_iter(text) {
         if let Some(m) = c.get(1)
-            && let Some(first) = string_contents(&text[m.start()..]).first()
+            && let (Some(first), _) = first_string(&text[m.start()..])
         {
             masks.push(m.start() + first.start..m.start() + first.end);
         }
@@ -313,7 +366,9 @@ pub fn frames(cx: &Ctx<'_>) -> Frames {
         for c in SECRET_KEY_VALUE.captures_iter(&src.text[a..b]) {
             if let Some(m) = c.get(1) {
                 let rest = &src.text[a + m.start()..b];
-                if let Some(first) = string_contents(rest).first() {
+                let (first, read) = first_string(rest);
+                work += read;
+                if let Some(first) = first {
                     masks.push(a + m.start() + first.start..a + m.start() + first.end);
                 }
             }
@@ -477,6 +532,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_sparse_index_finds_what_a_full_one_finds() {
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for _ in 0..30 {
+            let mut text = String::new();
+            for _ in 0..next(400) {
+                let len = [0, 1, 5, 40, 511, 512, 513, 1500][next(8) as usize];
+                for _ in 0..len {
+                    text.push(['a', 'é', '{', '"', '中'][next(5) as usize]);
+                }
+                text.push('\n');
+            }
+            if next(2) == 0 {
+                text.push_str("tail");
+            }
+            let src = Source::new(text.clone());
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect();
+            for line in 0..starts.len() + 3 {
+                assert_eq!(src.start(line), starts.get(line).copied(), "line {line}");
+            }
+            for at in (0..=text.len() + 2).step_by(7) {
+                let want = starts.partition_point(|&s| s <= at);
+                assert_eq!(src.starts_upto(at), want, "at {at}");
+            }
+        }
+    }
+
+    #[test]
     fn byte_ranges_count_characters() {
         let src = Source::new("ab\nçd = 1\nlast".into());
         let s = Span {
@@ -534,10 +624,19 @@ mod tests {
     #[test]
     fn rendering_work_is_linear_in_file_and_findings() {
         use crate::runtime::wit::{DocKind, Report};
-        let work = |lines: usize, findings: usize| {
-            let text: String = (0..lines)
-                .map(|i| format!("  attribute_{i} = \"value {i}\"\n"))
-                .collect();
+        // `one_line`: the whole document on one line, as `terraform show -json` writes a plan,
+        // with a secret-named key in every item, each of whose values a frame masks.
+        let work = |lines: usize, findings: usize, one_line: bool| {
+            let text: String = if one_line {
+                let items: Vec<String> = (0..lines)
+                    .map(|i| format!("{{\"client_secret_{i}\": \"value {i}\", \"n\": {i}}}"))
+                    .collect();
+                format!("[{}]", items.join(","))
+            } else {
+                (0..lines)
+                    .map(|i| format!("  attribute_{i} = \"value {i}\"\n"))
+                    .collect()
+            };
             let doc = Document {
                 path: "big.tf".into(),
                 kind: DocKind::Hcl,
@@ -586,8 +685,15 @@ mod tests {
             render(&mut out, &cx).expect("render");
             (f.work(), text.len())
         };
+        // One line, one spanned finding: its frame is the whole line, once, and masking the
+        // 100,000 secret-named values reads each up to its string, not to the end of the line.
+        let (one, size) = work(100_000, 2, true);
+        assert!(
+            one <= 4 * size,
+            "one line: {one} bytes of work for a {size}-byte file"
+        );
         for (lines, findings) in [(1_000, 10), (100_000, 10), (100_000, 10_000)] {
-            let (work, size) = work(lines, findings);
+            let (work, size) = work(lines, findings, false);
             // The file once, then each finding's line (about 30 bytes) a few times.
             assert!(
                 work <= size + findings * 200,
