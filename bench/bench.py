@@ -414,6 +414,16 @@ def main():
     md.append("\nThe human renderer decodes and line-indexes each document once and frames only "
               "the lines it shows; `output::human::tests::rendering_work_is_linear_in_file_and_findings` "
               "guards that without timing.\n")
+    # The plan as `terraform show -json` writes it: one line of 50 MB. Not part of the target
+    # (which names states), shown because a one-line file is where a frame is the whole file.
+    plan_path = Path(manifest["plan"]["path"]).resolve()
+    print(f"[bench] formats on the one-line plan: {', '.join(formats)} x3", flush=True)
+    res = alternate({f: ([TFGUARD, "check", "--format", f, plan_path], (0, 1)) for f in formats},
+                    {f: 3 for f in formats})
+    plan_t = {f: med(res[f]) for f in formats}
+    md.append("\nThe 50 MB plan (one line, as `terraform show -json` writes it; not part of the "
+              "target): " + ", ".join(f"{f} {ms(plan_t[f])} ({plan_t[f] / plan_t['json']:.2f}×)"
+                                      for f in formats) + ".\n")
     worst_fmt = max((fmt_t[f][-1] / fmt_t["json"][-1], f) for f in formats)
 
     # 3b. Every core: a 2,000-file repository (ten copies of the generated one, so its modules
