@@ -78,9 +78,47 @@ pub fn indent_json(pretty: &str, by: usize) -> String {
     pretty.replace('\n', &pad)
 }
 
+/// A pretty-printed object with its members in the order given (each value already pretty):
+/// Terraform writes a state's records in its structs' field order, not sorted, and
+/// `serde_json::Map` would sort them.
+pub fn pretty_object(members: &[(&str, String)]) -> String {
+    if members.is_empty() {
+        return "{}".into();
+    }
+    let body: Vec<String> = members
+        .iter()
+        .map(|(k, v)| format!("  {}: {}", serde_json::Value::from(*k), indent_json(v, 2)))
+        .collect();
+    format!("{{\n{}\n}}", body.join(",\n"))
+}
+
+/// A pretty-printed array of already pretty values.
+pub fn pretty_array(items: &[String]) -> String {
+    if items.is_empty() {
+        return "[]".into();
+    }
+    let body: Vec<String> = items
+        .iter()
+        .map(|v| format!("  {}", indent_json(v, 2)))
+        .collect();
+    format!("[\n{}\n]", body.join(",\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ordered_printing_is_serdes_pretty_printing() {
+        let v = serde_json::json!({"a": [1, {"b": []}], "c": {}});
+        let want = serde_json::to_string_pretty(&v).unwrap();
+        let got = pretty_object(&[
+            ("a", serde_json::to_string_pretty(&v["a"]).unwrap()),
+            ("c", serde_json::to_string_pretty(&v["c"]).unwrap()),
+        ]);
+        assert_eq!(got, want);
+        assert_eq!(pretty_array(&[]), "[]");
+    }
 
     #[test]
     fn rng_is_deterministic_and_spreads() {

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use crate::attrs::{self, CLEAN_TYPES, REGIONS, SECRET_TYPES};
-use crate::{Planted, Rng, indent_json};
+use crate::{Planted, Rng, indent_json, pretty_array, pretty_object};
 
 /// One `resources[]` entry, before it is written.
 pub struct Group {
@@ -107,42 +107,49 @@ pub fn group(g: u64, rng: &mut Rng) -> Group {
     }
 }
 
-fn state_resource(gr: &Group, rng: &mut Rng) -> Value {
-    let instances: Vec<Value> = gr
+/// One element of `resources`, pretty-printed with its keys in Terraform's order
+/// (`module`, `mode`, `type`, `name`, `provider`, `instances`; an instance's `index_key`,
+/// `schema_version`, `attributes`, ...), as `terraform` writes it (statefile/version4.go).
+fn state_resource(gr: &Group, rng: &mut Rng) -> String {
+    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    let instances: Vec<String> = gr
         .instances
         .iter()
         .map(|(k, made)| {
-            let mut i = serde_json::Map::new();
+            let mut i: Vec<(&str, String)> = Vec::new();
             if let Some(k) = k {
-                i.insert("index_key".into(), k.clone());
+                i.push(("index_key", pretty(k)));
             }
-            i.insert("schema_version".into(), json!(0));
-            i.insert("attributes".into(), made.attributes.clone());
-            i.insert(
-                "sensitive_attributes".into(),
-                attrs::sensitive_attributes(&made.sensitive),
-            );
-            i.insert(
-                "private".into(),
-                json!(format!("eyJzY2hlbWFfdmVyc2lvbiI6IjAifQ{}", rng.hex(20))),
-            );
-            i.insert(
-                "dependencies".into(),
-                json!([format!("aws_iam_role.main_{}", rng.below(50))]),
-            );
-            Value::Object(i)
+            i.push(("schema_version", pretty(&json!(0))));
+            i.push(("attributes", pretty(&made.attributes)));
+            i.push((
+                "sensitive_attributes",
+                pretty(&attrs::sensitive_attributes(&made.sensitive)),
+            ));
+            i.push((
+                "private",
+                pretty(&json!(format!(
+                    "eyJzY2hlbWFfdmVyc2lvbiI6IjAifQ{}",
+                    rng.hex(20)
+                ))),
+            ));
+            i.push((
+                "dependencies",
+                pretty(&json!([format!("aws_iam_role.main_{}", rng.below(50))])),
+            ));
+            pretty_object(&i)
         })
         .collect();
-    let mut r = serde_json::Map::new();
+    let mut r: Vec<(&str, String)> = Vec::new();
     if !gr.module.is_empty() {
-        r.insert("module".into(), json!(gr.module));
+        r.push(("module", pretty(&json!(gr.module))));
     }
-    r.insert("mode".into(), json!(gr.mode));
-    r.insert("type".into(), json!(gr.rtype));
-    r.insert("name".into(), json!(gr.name));
-    r.insert("provider".into(), json!(gr.provider()));
-    r.insert("instances".into(), Value::Array(instances));
-    Value::Object(r)
+    r.push(("mode", pretty(&json!(gr.mode))));
+    r.push(("type", pretty(&json!(gr.rtype))));
+    r.push(("name", pretty(&json!(gr.name))));
+    r.push(("provider", pretty(&json!(gr.provider()))));
+    r.push(("instances", pretty_array(&instances)));
+    pretty_object(&r)
 }
 
 /// Counts the bytes written, to stop at the target size.
@@ -188,12 +195,11 @@ pub fn write_state(w: impl Write, target: u64, seed: u64) -> io::Result<Written>
     let mut g = 0u64;
     while w.n < target {
         let gr = group(g, &mut rng);
-        let res = state_resource(&gr, &mut rng);
+        let text = state_resource(&gr, &mut rng);
         if g > 0 {
             w.write_all(b",\n")?;
         }
         w.write_all(b"    ")?;
-        let text = serde_json::to_string_pretty(&res).map_err(io::Error::other)?;
         w.write_all(indent_json(&text, 4).as_bytes())?;
         for (k, made) in &gr.instances {
             out.instances += 1;

@@ -74,6 +74,10 @@ const FORMATS: [(Kind, &str); 9] = [
     ),
 ];
 
+/// The fewest bytes any detector matches: `a://b:ccc@` (URL credentials); every other format
+/// and the keyword assignment need more, and entropy needs 16.
+const SHORTEST_MATCH: usize = 10;
+
 /// NAME=value / NAME: value / "name": "value" inside scripts and documents.
 const KEYWORD: &str = r#"(?i)(?:^|[^A-Za-z0-9])([A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Za-z0-9_]*)["']?\s*[:=]\s*\\?["']?([^\s"'\\,;}]{6,})"#;
 
@@ -202,23 +206,47 @@ pub fn literal_secret(value: &str) -> bool {
 }
 
 /// Does this attribute name say it holds a secret? Memoised: a state repeats the same few
-/// hundred attribute names on every instance.
+/// hundred attribute names on every instance. The memo is direct-mapped (one name per slot,
+/// a new name replaces the old): unlike a hash map, names crafted to collide cost a
+/// recomputation each, never a longer probe.
 pub fn secret_named(name: &str) -> bool {
+    const SLOTS: usize = 1024;
     thread_local! {
-        static MEMO: std::cell::RefCell<std::collections::HashMap<String, bool>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static MEMO: std::cell::RefCell<Vec<(String, bool)>> =
+            std::cell::RefCell::new(vec![(String::new(), false); SLOTS]);
     }
-    if let Some(hit) = MEMO.with(|m| m.borrow().get(name).copied()) {
-        return hit;
-    }
-    let named = secret_word_in(name) && !about_a_secret(name);
+    let slot = (word_hash(name.as_bytes()) as usize) % SLOTS;
     MEMO.with(|m| {
         let mut m = m.borrow_mut();
-        if m.len() < 65536 {
-            m.insert(name.to_string(), named);
+        let Some((key, hit)) = m.get_mut(slot) else {
+            return secret_word_in(name) && !about_a_secret(name);
+        };
+        if !key.is_empty() && key == name {
+            return *hit;
         }
-    });
-    named
+        let named = secret_word_in(name) && !about_a_secret(name);
+        key.clear();
+        key.push_str(name);
+        *hit = named;
+        named
+    })
+}
+
+/// A multiply-rotate hash, eight bytes at a time (FxHash's scheme), to pick a memo slot.
+fn word_hash(bytes: &[u8]) -> u64 {
+    let mut h = bytes.len() as u64;
+    let mut add = |w: u64| h = (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        add(u64::from_le_bytes(w));
+    }
+    let rest = chunks.remainder();
+    let mut w = [0u8; 8];
+    w[..rest.len()].copy_from_slice(rest);
+    add(u64::from_le_bytes(w));
+    h >> 32 ^ h
 }
 
 /// Shannon entropy in bits per character.
@@ -308,7 +336,9 @@ fn high_entropy(v: &str) -> bool {
 /// Detect a secret in `value`. `attr_name` (the attribute's last path segment) enables the
 /// name-gated checks. Returns the first detector that fires; never returns the value.
 pub fn detect(attr_name: &str, value: &str) -> Option<Kind> {
-    if value.len() < 6 {
+    // No detector matches fewer bytes (a test checks each pattern's minimum), and short
+    // values (regions, flags, counts) are most of a state's strings.
+    if value.len() < SHORTEST_MATCH {
         return None;
     }
     // `is_match` stops at the first hit and skips overlapping bookkeeping; the per-pattern
@@ -355,6 +385,25 @@ pub fn detect(attr_name: &str, value: &str) -> Option<Kind> {
 
 #[cfg(test)]
 mod tests {
+    /// `detect` skips values shorter than `SHORTEST_MATCH`: no pattern may match fewer bytes.
+    #[test]
+    fn no_detector_matches_fewer_bytes_than_the_shortcut_assumes() {
+        let mut least = usize::MAX;
+        for p in super::FORMATS
+            .iter()
+            .map(|(_, p)| *p)
+            .chain([super::KEYWORD])
+        {
+            let hir = regex_syntax::Parser::new().parse(p).unwrap();
+            let min = hir.properties().minimum_len().unwrap();
+            assert!(min >= super::SHORTEST_MATCH, "{p} matches {min} bytes");
+            least = least.min(min);
+        }
+        assert_eq!(least, super::SHORTEST_MATCH, "the shortcut could be longer");
+        // Entropy needs 16 bytes after trimming.
+        assert!(!super::high_entropy("aB3$aB3$aB3$aB3"));
+    }
+
     /// The patterns compile lazily; make sure each one compiles at all.
     #[test]
     fn every_builtin_pattern_compiles() {

@@ -64,6 +64,10 @@ impl Visitor for RuleVisitor<'_, '_> {
             r.check_variable(self.cx, self.path, v, self.sink);
         }
     }
+    fn restart(&mut self) {
+        self.sink.findings.clear();
+        self.providers.clear();
+    }
     fn provider(&mut self, raw_json: &str) {
         let base = self.bytes.as_ptr() as usize;
         let at = raw_json.as_ptr() as usize;

@@ -1,6 +1,6 @@
 //! `bench-native value|typed|engine FILE`: the native baselines for the sandbox's cost. Reads
 //! the file and parses it with serde_json, either to one `Value` tree, or through tfguard's own
-//! typed state model (`tfguard_guest::state::visit`, the parser the guest runs, with no rules),
+//! typed state model (`tfguard_guest::state::visit`, the reader the guest runs, with no rules),
 //! or runs the whole guest engine natively (parser and every rule, with the packs in
 //! `policies/default/`), then prints one JSON line with the time. Parsed data is leaked, not
 //! dropped, so the baseline is the parse alone. `engine` against `tfguard check` isolates the
@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::Value;
-use tfguard_guest::state::{Attrs, Instance, Json, Output, Variable, Visitor};
+use tfguard_guest::state::{Attrs, Instance, Output, Variable, Visitor};
 
 #[derive(Default)]
 struct Count {
@@ -24,8 +24,7 @@ impl Visitor for Count {
     fn instance(&mut self, i: &Instance<'_>) {
         self.instances += 1;
         self.attributes += match &i.attributes {
-            Attrs::Json(Json::Object(m)) => m.len() as u64,
-            Attrs::Json(_) => 0,
+            Attrs::Json(j) => j.as_object().map_or(0, |m| m.len() as u64),
             Attrs::Flat(p) => p.len() as u64,
         };
     }

@@ -446,7 +446,7 @@ pub fn client_from_instance(
     // Clients are few: an owned, key-sorted copy keeps the model independent of the document.
     // A legacy flatmap is rebuilt into the same shape (`roles.#`, `roles.<hash>.role_id`).
     let owned = match &inst.attributes {
-        Attrs::Json(j) => Value::from(j),
+        Attrs::Json(j) => j.to_value(),
         Attrs::Flat(pairs) => Value::Object(crate::state::flat::unflatten(pairs)),
     };
     if let Value::Object(map) = &owned {

@@ -1,6 +1,6 @@
 use super::{Ctx, Hit, Rule, RuleMeta, Sink};
 use crate::policy::{is_nested, name_matches, path_names, segment_matches};
-use crate::state::{Attrs, Instance, Json, flat_is_count, flat_root, is_nonempty};
+use crate::state::{Attrs, Instance, Json, Kind, flat_is_count, flat_root, is_nonempty};
 use crate::types::Severity;
 
 /// TFG001: an attribute that the secret catalogue (`policies/default/secrets.toml`) lists holds a
@@ -48,7 +48,7 @@ impl Rule for SecretAttributeInState {
         // once, with the first entry's fix.
         let mut reported: Vec<String> = Vec::new();
         for entry in cx.policy.secret_attributes_for(inst.mode, inst.rtype) {
-            let present = |v: &Json<'_>| {
+            let present = |v: Json<'_>| {
                 if entry.ignore_empty {
                     is_nonempty(v)
                 } else {
@@ -56,8 +56,8 @@ impl Rule for SecretAttributeInState {
                 }
             };
             match &inst.attributes {
-                Attrs::Json(root @ Json::Object(map)) => {
-                    for (name, value) in map.iter() {
+                Attrs::Json(root) if root.as_object().is_some() => {
+                    for (name, value) in root.as_object().into_iter().flatten() {
                         let matches = entry
                             .attributes
                             .iter()
@@ -70,7 +70,7 @@ impl Rule for SecretAttributeInState {
                     for p in entry.attributes.iter().filter(|p| is_nested(p)) {
                         let names: Vec<&str> = path_names(p).collect();
                         let mut found = Vec::new();
-                        nested(root, &names, String::new(), &mut found);
+                        nested(*root, &names, String::new(), &mut found);
                         for (at, v) in found {
                             if present(v) && !reported.contains(&at) {
                                 report(&at, &entry.fix);
@@ -117,16 +117,16 @@ impl Rule for SecretAttributeInState {
 /// The values at the catalogue path `names` below `v`, with their concrete paths
 /// (`master_auth[0].client_key`): lists and sets are walked element by element, so a block
 /// nested in a list, a set or an object is found wherever it sits.
-fn nested<'v>(v: &'v Json<'v>, names: &[&str], at: String, out: &mut Vec<(String, &'v Json<'v>)>) {
-    match (names.split_first(), v) {
+fn nested<'v>(v: Json<'v>, names: &[&str], at: String, out: &mut Vec<(String, Json<'v>)>) {
+    match (names.split_first(), v.kind()) {
         (None, _) => out.push((at, v)),
-        (Some(_), Json::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
+        (Some(_), Kind::Array(items)) => {
+            for (i, item) in items.enumerate() {
                 nested(item, names, format!("{at}[{i}]"), out);
             }
         }
-        (Some((name, rest)), Json::Object(map)) => {
-            for (key, child) in map.iter() {
+        (Some((name, rest)), Kind::Object(map)) => {
+            for (key, child) in map {
                 if segment_matches(name, key) {
                     let at = if at.is_empty() {
                         key.to_string()

@@ -1,6 +1,7 @@
 use super::{Ctx, Hit, Rule, RuleMeta, Sink};
 use crate::detect;
-use crate::state::{Json, Output, format_segs, is_nonempty, last_name, walk_strings};
+use crate::state::tape::Tape;
+use crate::state::{Output, format_segs, is_nonempty, last_name, walk_strings};
 use crate::types::Severity;
 
 /// TFG004: a root output holds a secret. `sensitive = true` on an output only hides it from
@@ -22,12 +23,13 @@ impl Rule for SecretInOutput {
     }
 
     fn check_output(&self, _cx: &Ctx<'_>, path: &str, o: &Output<'_>, out: &mut Sink) {
-        let value = Json::from(&o.value);
-        let why = if o.sensitive && is_nonempty(&value) {
+        let tape = Tape::from_value(&o.value);
+        let value = tape.root();
+        let why = if o.sensitive && is_nonempty(value) {
             Some("is marked sensitive, and its value is stored in cleartext".to_string())
         } else {
             let mut found = None;
-            walk_strings(&value, &mut Vec::new(), &mut |p, s| {
+            walk_strings(value, &mut Vec::new(), &mut |p, s| {
                 if found.is_none() {
                     let name = if p.is_empty() { o.name } else { last_name(p) };
                     if let Some(kind) = detect::detect(name, s) {

@@ -61,7 +61,7 @@ impl Rule for SecretPatternInValue {
         };
         let mut hits: Vec<(String, Kind)> = Vec::new();
         match &inst.attributes {
-            Attrs::Json(v) => walk_strings(v, &mut Vec::new(), &mut |p, s| {
+            Attrs::Json(v) => walk_strings(*v, &mut Vec::new(), &mut |p, s| {
                 let Some(Seg::Key(_)) = p.first() else {
                     return;
                 };

@@ -1,6 +1,7 @@
 use super::{Ctx, Hit, Rule, RuleMeta, Sink};
 use crate::detect;
-use crate::state::{Json, Variable, is_nonempty, last_name, walk_strings};
+use crate::state::tape::Tape;
+use crate::state::{Variable, is_nonempty, last_name, walk_strings};
 use crate::types::Severity;
 
 /// TFG005: a plan's `variables` hold a sensitive input in cleartext. `terraform show -json`
@@ -22,12 +23,13 @@ impl Rule for SensitivePlanVariable {
     }
 
     fn check_variable(&self, _cx: &Ctx<'_>, path: &str, v: &Variable<'_>, out: &mut Sink) {
-        let value = Json::from(&v.value);
-        let why = if v.sensitive && is_nonempty(&value) {
+        let tape = Tape::from_value(&v.value);
+        let value = tape.root();
+        let why = if v.sensitive && is_nonempty(value) {
             Some("is declared `sensitive = true`".to_string())
         } else {
             let mut found = None;
-            walk_strings(&value, &mut Vec::new(), &mut |p, s| {
+            walk_strings(value, &mut Vec::new(), &mut |p, s| {
                 let name = if p.is_empty() { v.name } else { last_name(p) };
                 if found.is_none() {
                     found = detect::detect(name, s).map(|k| format!("holds {}", k.describe()));

@@ -24,6 +24,9 @@ impl Rule for SensitiveValueInState {
         let Attrs::Json(root) = &inst.attributes else {
             return;
         };
+        if inst.sensitive.is_empty() {
+            return;
+        }
         let entries: Vec<_> = cx
             .policy
             .secret_attributes_for(inst.mode, inst.rtype)
@@ -32,7 +35,7 @@ impl Rule for SensitiveValueInState {
             // A bare `true` mirror marks the whole object; report its non-empty top-level keys.
             let paths: Vec<Vec<Step>> = if p.is_empty() {
                 root.as_object()
-                    .map(|m| m.keys().map(|k| vec![Step::Attr(k.to_string())]).collect())
+                    .map(|m| m.map(|(k, _)| vec![Step::Attr(k.to_string())]).collect())
                     .unwrap_or_default()
             } else {
                 vec![p.clone()]
@@ -48,7 +51,7 @@ impl Rule for SensitiveValueInState {
                 if crate::policy::covers(&entries, names) {
                     continue; // TFG001 reports it, with the catalogue's fix.
                 }
-                if value_at(root, &p).is_some_and(is_nonempty) {
+                if value_at(*root, &p).is_some_and(is_nonempty) {
                     let attr = format_path(&p);
                     out.report(
                         &META,

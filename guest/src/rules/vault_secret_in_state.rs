@@ -81,7 +81,7 @@ impl Rule for KnownSecretInState {
         let n = cx.memo.needles(cx.known_secrets);
         let mut hits = Vec::new();
         match &inst.attributes {
-            Attrs::Json(v) => walk_strings(v, &mut Vec::new(), &mut |p: &[Seg], s: &str| {
+            Attrs::Json(v) => walk_strings(*v, &mut Vec::new(), &mut |p: &[Seg], s: &str| {
                 if let Some((label, enc)) = n.find(s.as_bytes(), cx.known_secrets) {
                     hits.push((format_segs(p), label, enc));
                 }

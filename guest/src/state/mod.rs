@@ -1,21 +1,25 @@
 //! Terraform state and plan JSON, normalised into a stream of resource instances.
 //!
 //! Big states are the common case for a CI gate, so nothing here builds a `Value` for the
-//! whole file. A v4 state is read in one pass: `resources` is streamed, each resource parsed
-//! into borrowed records (attributes as a borrowed DOM whose strings point into the input),
-//! handed to the rules and dropped. Other sections are borrowed as raw JSON and parsed when
-//! visited. Peak memory is the input plus one resource.
+//! whole file. A v4 state as Terraform writes it is read by `scan` in one pass over the
+//! bytes: each instance's attributes go onto one reused tape whose strings point into the
+//! input, and the instance goes to the rules before the next is read. Any other document
+//! (and any the fast reader declines) is read by serde: the top level once, `resources`
+//! streamed a resource at a time, other sections kept raw and parsed when visited. Peak
+//! memory is the input plus one resource.
 
 pub mod flat;
 pub mod plan;
+mod scan;
+pub mod tape;
 pub mod v3;
 pub mod v4;
 
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-/// Attribute values, borrowed from the document (see `Attrs`).
-pub type Json<'a> = serde_json_borrow::Value<'a>;
+/// Attribute values, on a tape that borrows from the document (see `Attrs`).
+pub use tape::{Json, Kind};
 
 /// One resource instance (or a copy of one inside a plan), ready for the rules.
 pub struct Instance<'a> {
@@ -28,7 +32,7 @@ pub struct Instance<'a> {
     /// Paths that Terraform marked sensitive (`sensitive_attributes`, `*_sensitive`).
     pub sensitive: Vec<Vec<Step>>,
     /// Where in the document this copy lives, e.g. `resource_changes[3].change.after`.
-    pub origin: String,
+    pub origin: std::borrow::Cow<'static, str>,
     /// Is the object new? `Some(true)`: a plan creates it (`change.after` of a change whose
     /// `before` is null); `Some(false)`: it exists (state, a plan's past, an update or no-op);
     /// `None`: the copy does not say (`planned_values`).
@@ -36,7 +40,8 @@ pub struct Instance<'a> {
 }
 
 pub enum Attrs<'a> {
-    /// Borrowed: strings without escapes point into the document, objects keep document order.
+    /// Borrowed: strings without escapes point into the document, objects keep document order
+    /// and repeated keys.
     Json(Json<'a>),
     /// Legacy flatmap (`attributes_flat`, v3 `primary.attributes`): `"triggers.what" = "0"`.
     Flat(Vec<(String, String)>),
@@ -73,6 +78,9 @@ pub trait Visitor {
     /// quotes and escapes included, borrowed from the document text (so its position can be
     /// found). Called once per resource (per resource change in a plan).
     fn provider(&mut self, _raw_json: &str) {}
+    /// The document is read again from its start (the fast reader declined it part way):
+    /// forget what this document reported so far.
+    fn restart(&mut self) {}
 }
 
 #[derive(Debug)]
@@ -298,26 +306,38 @@ fn decode_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, JsonDocError> 
     match bytes {
         [0xFF, 0xFE, ..] => utf16(false),
         [0xFE, 0xFF, ..] => utf16(true),
-        [0xEF, 0xBB, 0xBF, rest @ ..] => std::str::from_utf8(rest)
-            .map(Cow::Borrowed)
-            .map_err(not_utf8),
-        _ => std::str::from_utf8(bytes)
-            .map(Cow::Borrowed)
-            .map_err(not_utf8),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest).map(Cow::Borrowed),
+        _ => utf8(bytes).map(Cow::Borrowed),
     }
 }
 
-fn not_utf8(e: std::str::Utf8Error) -> JsonDocError {
-    JsonDocError::malformed(format!(
-        "not UTF-8 (byte {}): Terraform writes state and plans as UTF-8 JSON",
-        e.valid_up_to()
-    ))
+fn utf8(bytes: &[u8]) -> Result<&str, JsonDocError> {
+    simdutf8::compat::from_utf8(bytes).map_err(|e| {
+        JsonDocError::malformed(format!(
+            "not UTF-8 (byte {}): Terraform writes state and plans as UTF-8 JSON",
+            e.valid_up_to()
+        ))
+    })
 }
 
 /// Parse a state or plan document and feed every instance, output and variable to `v`.
 pub fn visit(bytes: &[u8], v: &mut dyn Visitor) -> Result<Recognised, JsonDocError> {
     let decoded = decode_text(bytes)?;
     let text: &str = &decoded;
+    match scan::visit_v4(text, v) {
+        Ok(outputs) => {
+            if let Some(raw) = outputs {
+                v4::visit_outputs(raw, v)?;
+            }
+            return Ok(Recognised::StateV4);
+        }
+        Err(scan::Bail) => v.restart(),
+    }
+    visit_by_serde(text, v)
+}
+
+/// The reader of every document: `visit` without the fast reader.
+fn visit_by_serde(text: &str, v: &mut dyn Visitor) -> Result<Recognised, JsonDocError> {
     let mut streamed_error = None;
     let top = {
         use serde::de::DeserializeSeed as _;
@@ -511,13 +531,15 @@ pub fn sensitive_mirror_paths(mirror: &Value) -> Vec<Vec<Step>> {
 
 /// The value at a path inside a JSON attribute object. Map keys may be written as index
 /// steps (`tags["k"]`, as in `sensitive_attributes`) or attribute steps.
-pub fn value_at<'v>(root: &'v Json<'_>, path: &[Step]) -> Option<&'v Json<'v>> {
-    let mut cur: &Json<'_> = root;
+pub fn value_at<'v>(root: Json<'v>, path: &[Step]) -> Option<Json<'v>> {
+    let mut cur = root;
     for step in path {
-        cur = match (step, cur) {
-            (Step::Attr(a), Json::Object(m)) => m.get(a)?,
-            (Step::Index(Value::Number(n)), Json::Array(arr)) => arr.get(n.as_u64()? as usize)?,
-            (Step::Index(Value::String(k)), Json::Object(m)) => m.get(k)?,
+        cur = match (step, cur.kind()) {
+            (Step::Attr(a), Kind::Object(_)) => cur.get(a)?,
+            (Step::Index(Value::Number(n)), Kind::Array(mut items)) => {
+                items.nth(usize::try_from(n.as_u64()?).ok()?)?
+            }
+            (Step::Index(Value::String(k)), Kind::Object(_)) => cur.get(k)?,
             _ => return None,
         };
     }
@@ -526,13 +548,13 @@ pub fn value_at<'v>(root: &'v Json<'_>, path: &[Step]) -> Option<&'v Json<'v>> {
 
 /// A value worth calling a leaked secret: anything but null, "", empty collections and
 /// collections of only those.
-pub fn is_nonempty(v: &Json<'_>) -> bool {
-    match v {
-        Json::Null => false,
-        Json::Str(s) => !s.is_empty(),
-        Json::Array(a) => a.iter().any(is_nonempty),
-        Json::Object(m) => m.values().any(is_nonempty),
-        Json::Bool(_) | Json::Number(_) => true,
+pub fn is_nonempty(v: Json<'_>) -> bool {
+    match v.kind() {
+        Kind::Null => false,
+        Kind::Str(s) => !s.is_empty(),
+        Kind::Array(mut a) => a.any(is_nonempty),
+        Kind::Object(mut m) => m.any(|(_, x)| is_nonempty(x)),
+        Kind::Bool(_) | Kind::Num(_) => true,
     }
 }
 
@@ -555,29 +577,8 @@ pub enum Seg<'v> {
 }
 
 /// Call `f` with every string leaf of `v` and its path (object keys and array indexes).
-pub fn walk_strings<'v>(
-    v: &'v Json<'_>,
-    path: &mut Vec<Seg<'v>>,
-    f: &mut dyn FnMut(&[Seg<'v>], &str),
-) {
-    match v {
-        Json::Str(s) => f(path, s),
-        Json::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                path.push(Seg::Idx(i));
-                walk_strings(x, path, f);
-                path.pop();
-            }
-        }
-        Json::Object(m) => {
-            for (k, x) in m.iter() {
-                path.push(Seg::Key(k));
-                walk_strings(x, path, f);
-                path.pop();
-            }
-        }
-        _ => {}
-    }
+pub fn walk_strings<'v>(v: Json<'v>, path: &mut Vec<Seg<'v>>, f: &mut dyn FnMut(&[Seg<'v>], &str)) {
+    v.walk_strings(path, f)
 }
 
 /// `data_json`, `fields.clientSecret`, `list[0].x`: the same text `format_path` gives.
@@ -665,7 +666,7 @@ mod tests {
                     panic!("json attributes")
                 };
                 let mut leaves = Vec::new();
-                walk_strings(a, &mut Vec::new(), &mut |p, s| {
+                walk_strings(*a, &mut Vec::new(), &mut |p, s| {
                     leaves.push(format!("{}={s}", format_segs(p)))
                 });
                 self.0.push(format!("{} {}", i.address, leaves.join(",")));

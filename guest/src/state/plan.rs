@@ -7,8 +7,9 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 
+use super::tape::Tape;
 use super::{
-    Attrs, Instance, Json, JsonDocError, Output, Top, Variable, Visitor, sensitive_mirror_paths,
+    Attrs, Instance, JsonDocError, Output, Top, Variable, Visitor, sensitive_mirror_paths,
 };
 
 #[derive(Deserialize)]
@@ -158,11 +159,21 @@ fn sensitive_of(mirror: Option<&Value>) -> Vec<Vec<super::Step>> {
     }
 }
 
-fn parse_values<'a>(raw: Option<&'a RawValue>, ctx: &str) -> Result<Json<'a>, JsonDocError> {
-    match raw {
-        None => Ok(Json::Null),
-        Some(r) => serde_json::from_str(r.get()).map_err(|e| JsonDocError::from_serde(ctx, e)),
+fn parse_values<'a>(raw: Option<&'a RawValue>, ctx: &str) -> Result<Tape<'a>, JsonDocError> {
+    let Some(r) = raw else {
+        return Ok(Tape::null());
+    };
+    let mut t = Tape::default();
+    if super::scan::value_into(r.get(), &mut t).is_ok() {
+        return Ok(t);
     }
+    // Declined by the fast reader (a number out of range, say): serde's reading and error.
+    t.clear();
+    let mut de = serde_json::Deserializer::from_str(r.get());
+    t.fill(&mut de)
+        .and_then(|()| de.end())
+        .map_err(|e| JsonDocError::from_serde(ctx, e))?;
+    Ok(t)
 }
 
 pub(super) fn visit_values(
@@ -182,9 +193,9 @@ pub(super) fn visit_values(
                 address: r.address.clone(),
                 mode: &r.mode,
                 rtype: &r.rtype,
-                attributes: Attrs::Json(values),
+                attributes: Attrs::Json(values.root()),
                 sensitive: sensitive_of(r.sensitive_values.as_ref()),
-                origin: origin.to_string(),
+                origin: origin.to_string().into(),
                 // `prior_state` exists; `planned_values` does not say (resource_changes does).
                 created: (!origin.starts_with("planned_values")).then_some(false),
             });
@@ -227,16 +238,16 @@ fn visit_changes(raw: &RawValue, section: &str, v: &mut dyn Visitor) -> Result<(
         ] {
             let origin = format!("{section}[{i}].change.{which}");
             let values = parse_values(raw, &origin)?;
-            if values.is_null() {
+            if values.root().is_null() {
                 continue;
             }
             v.instance(&Instance {
                 address: address.clone(),
                 mode: &rc.mode,
                 rtype: &rc.rtype,
-                attributes: Attrs::Json(values),
+                attributes: Attrs::Json(values.root()),
                 sensitive: sensitive_of(mirror),
-                origin,
+                origin: origin.into(),
                 created: Some(which == "after" && before_null),
             });
         }

@@ -6,9 +6,9 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use super::tape::{OwnedTape, Tape};
 use super::{
-    Attrs, Instance, Json, JsonDocError, Output, Top, Visitor, format_address,
-    parse_sensitive_paths,
+    Attrs, Instance, JsonDocError, Output, Top, Visitor, format_address, parse_sensitive_paths,
 };
 
 // `'a: 'de` pins the two lifetimes together: the borrowed DOM only deserializes from input
@@ -45,7 +45,7 @@ struct InstanceV4<'a> {
     deposed: Option<Cow<'a, str>>,
     /// Parsed with the record, borrowed: one pass over the document, no copy of its strings.
     #[serde(default, borrow)]
-    attributes: Option<Json<'a>>,
+    attributes: Option<OwnedTape<'a>>,
     #[serde(default)]
     attributes_flat: Option<BTreeMap<String, String>>,
     #[serde(default)]
@@ -82,10 +82,14 @@ fn emit(ri: usize, r: ResourceV4<'_>, v: &mut dyn Visitor) -> Result<(), JsonDoc
         if let Some(d) = &inst.deposed {
             address.push_str(&format!(" (deposed {d})"));
         }
-        let attributes = match (inst.attributes, inst.attributes_flat) {
-            (Some(json), _) => Attrs::Json(json),
-            (None, Some(flat)) => Attrs::Flat(flat.into_iter().collect()),
-            (None, None) => Attrs::Json(Json::Null),
+        let tape = match inst.attributes {
+            Some(t) => t.0,
+            None if inst.attributes_flat.is_some() => Tape::default(),
+            None => Tape::null(),
+        };
+        let attributes = match inst.attributes_flat {
+            Some(flat) if tape.is_empty() => Attrs::Flat(flat.into_iter().collect()),
+            _ => Attrs::Json(tape.root()),
         };
         let sensitive = inst
             .sensitive_attributes
@@ -154,16 +158,22 @@ pub(super) fn visit(top: &Top<'_>, v: &mut dyn Visitor) -> Result<(), JsonDocErr
         }
     }
     if let Some(raw) = top.outputs {
-        let outputs: BTreeMap<&str, OutputV4> = serde_json::from_str(raw.get())
-            .map_err(|e| JsonDocError::from_serde("`outputs`", e))?;
-        for (name, o) in outputs {
-            v.output(&Output {
-                name,
-                value: o.value,
-                sensitive: o.sensitive,
-                origin: "outputs".into(),
-            });
-        }
+        visit_outputs(raw.get(), v)?;
+    }
+    Ok(())
+}
+
+/// The root module's outputs (`outputs`, raw).
+pub(super) fn visit_outputs(raw: &str, v: &mut dyn Visitor) -> Result<(), JsonDocError> {
+    let outputs: BTreeMap<&str, OutputV4> =
+        serde_json::from_str(raw).map_err(|e| JsonDocError::from_serde("`outputs`", e))?;
+    for (name, o) in outputs {
+        v.output(&Output {
+            name,
+            value: o.value,
+            sensitive: o.sensitive,
+            origin: "outputs".into(),
+        });
     }
     Ok(())
 }
