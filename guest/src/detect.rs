@@ -344,7 +344,7 @@ pub fn detect(attr_name: &str, value: &str) -> Option<Kind> {
     // `is_match` stops at the first hit and skips overlapping bookkeeping; the per-pattern
     // answer is only wanted for the rare value that matches at all.
     if !any().is_match(value) {
-        return (secret_named(attr_name) && high_entropy(value)).then_some(Kind::HighEntropy);
+        return entropy_secret(attr_name, value).then_some(Kind::HighEntropy);
     }
     let fired = any().matches(value);
     for (i, (kind, _)) in FORMATS.iter().enumerate() {
@@ -377,10 +377,16 @@ pub fn detect(attr_name: &str, value: &str) -> Option<Kind> {
             }
         }
     }
-    if secret_named(attr_name) && high_entropy(value) {
+    if entropy_secret(attr_name, value) {
         return Some(Kind::HighEntropy);
     }
     None
+}
+
+/// A high-entropy value in a secret-named attribute. The length test is `high_entropy`'s
+/// own first test, done before the name lookup that most values would otherwise pay.
+fn entropy_secret(attr_name: &str, value: &str) -> bool {
+    value.len() >= 16 && secret_named(attr_name) && high_entropy(value)
 }
 
 #[cfg(test)]

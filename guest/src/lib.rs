@@ -18,6 +18,7 @@ pub mod types;
 
 #[cfg(target_arch = "wasm32")]
 mod export;
+mod heap;
 mod mem;
 
 pub use engine::check;

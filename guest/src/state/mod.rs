@@ -430,7 +430,12 @@ pub fn format_address(
     name: &str,
     index: Option<&Value>,
 ) -> String {
-    let mut s = String::new();
+    let mut s = String::with_capacity(
+        module.map_or(0, str::len)
+            + rtype.len()
+            + name.len()
+            + if index.is_some() { 16 } else { 6 },
+    );
     if let Some(m) = module.filter(|m| !m.is_empty()) {
         s.push_str(m);
         s.push('.');
@@ -441,10 +446,33 @@ pub fn format_address(
     s.push_str(rtype);
     s.push('.');
     s.push_str(name);
-    if let Some(i) = index {
-        s.push_str(&format_index(i));
+    match index {
+        // The common case, written without the formatter.
+        Some(Value::Number(n)) if n.is_u64() => {
+            s.push('[');
+            push_u64(&mut s, n.as_u64().unwrap_or(0));
+            s.push(']');
+        }
+        Some(i) => s.push_str(&format_index(i)),
+        None => {}
     }
     s
+}
+
+fn push_u64(s: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        s.push(char::from(d));
+    }
 }
 
 pub fn format_index(i: &Value) -> String {
@@ -773,6 +801,12 @@ mod tests {
             ),
             "module.a[\"x\"].random_password.p[0]"
         );
+        for n in [0u64, 7, 10, 4_294_967_296, u64::MAX] {
+            assert_eq!(
+                format_address(None, "managed", "t", "n", Some(&Value::from(n))),
+                format!("t.n[{n}]")
+            );
+        }
         assert_eq!(
             format_address(
                 None,

@@ -106,6 +106,17 @@ impl<'a> Scan<'a> {
             match c {
                 // Indentation comes in runs: eight spaces at a time.
                 b' ' => {
+                    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                    if let Some(chunk) = self.b.get(self.i..self.i + 16) {
+                        use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat, v128_load};
+                        // SAFETY: `chunk` is 16 readable bytes, and a WASM load has no
+                        // alignment rule.
+                        let v = unsafe { v128_load(chunk.as_ptr().cast()) };
+                        let spaces = u8x16_bitmask(u8x16_eq(v, u8x16_splat(b' ')));
+                        // The first byte is a space, so this is at least 1.
+                        self.i += (!spaces).trailing_zeros() as usize;
+                        continue;
+                    }
                     self.i += match self.b.get(self.i..self.i + 8) {
                         Some(chunk) => {
                             let mut w = [0u8; 8];
@@ -745,6 +756,10 @@ fn instance<'a>(
     }
     s.depth = depth;
     let index: Option<Value> = match index_key.flatten() {
+        // `count` indexes: a small integer, read without serde.
+        Some(raw) if raw.len() < 10 && raw.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(Value::from(raw.parse::<u64>().map_err(|_| Bail)?))
+        }
         Some(raw) => Some(serde_json::from_str(raw).map_err(|_| Bail)?),
         None => None,
     };
