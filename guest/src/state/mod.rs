@@ -21,6 +21,9 @@ use serde_json::value::RawValue;
 /// Attribute values, on a tape that borrows from the document (see `Attrs`).
 pub use tape::{Json, Kind};
 
+#[doc(hidden)]
+pub use scan::differential::agree as readers_agree;
+
 /// One resource instance (or a copy of one inside a plan), ready for the rules.
 pub struct Instance<'a> {
     /// `module.a["x"].random_password.p[0]`, with ` (deposed 1a2b3c4d)` for deposed objects.
