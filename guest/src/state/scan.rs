@@ -139,10 +139,15 @@ impl<'a> Scan<'a> {
     }
 
     /// The next byte after whitespace, not consumed.
-    #[inline]
+    #[inline(always)]
     fn peek(&mut self) -> R<u8> {
-        self.ws();
-        self.b.get(self.i).copied().ok_or(Bail)
+        match self.b.get(self.i) {
+            Some(&c) if !matches!(c, b' ' | b'\n' | b'\r' | b'\t') => Ok(c),
+            _ => {
+                self.ws();
+                self.b.get(self.i).copied().ok_or(Bail)
+            }
+        }
     }
 
     #[inline]
@@ -301,8 +306,17 @@ impl<'a> Scan<'a> {
     }
 
     /// After a member or element: `,` (more follow: false) or the closing bracket (true).
-    #[inline]
+    /// Terraform writes the comma right after the value: that case is inlined.
+    #[inline(always)]
     fn comma_or(&mut self, close: u8) -> R<bool> {
+        if self.b.get(self.i) == Some(&b',') {
+            self.i += 1;
+            return Ok(false);
+        }
+        self.comma_or_after_space(close)
+    }
+
+    fn comma_or_after_space(&mut self, close: u8) -> R<bool> {
         let c = self.peek()?;
         self.i += 1;
         if c == b',' {
@@ -475,8 +489,8 @@ fn push_str<'a>(t: &mut Tape<'a>, s: Str<'a>) -> R<()> {
 fn decode(raw: &str, out: &mut String) -> R<()> {
     let start = out.len();
     let mut rest = raw;
-    while let Some(at) = rest.find('\\') {
-        out.push_str(&rest[..at]);
+    while let Some(at) = memchr::memchr(b'\\', rest.as_bytes()) {
+        out.push_str(rest.get(..at).ok_or(Bail)?);
         let (c, used) = match rest.as_bytes().get(at + 1) {
             Some(b'"') => ('"', 2),
             Some(b'\\') => ('\\', 2),
@@ -500,7 +514,7 @@ fn decode(raw: &str, out: &mut String) -> R<()> {
             _ => return Err(Bail),
         };
         out.push(c);
-        rest = &rest[at + used..];
+        rest = rest.get(at + used..).ok_or(Bail)?;
     }
     out.push_str(rest);
     Ok(())
