@@ -125,17 +125,28 @@ impl Streamed {
         }
     }
 
-    /// The file's bytes again (for a code frame once the guest is gone), if it is still the
-    /// file that was checked: same tree, same identity, under the same cap.
-    pub fn reread(&self) -> Option<Vec<u8>> {
+    /// The file again (for a code frame once the guest is gone), if it is still the file
+    /// that was checked: same tree, same identity, under the same cap. The reader must see
+    /// [`Streamed::checked_len`] bytes, or the file changed.
+    pub fn reopen(&self) -> Option<std::io::Take<File>> {
         let tree = Tree::of(&self.path).ok()?;
         let (file, _) = tree.open(&self.path).ok()?;
         if Identity::of(&file.metadata().ok()?) != self.identity {
             return None;
         }
+        Some(file.take(self.cap))
+    }
+
+    /// The length of the file that was checked.
+    pub fn checked_len(&self) -> u64 {
+        self.len
+    }
+
+    /// The file's bytes again ([`Streamed::reopen`], read whole).
+    pub fn reread(&self) -> Option<Vec<u8>> {
         // The exact size up front: growing by doubling would hold up to twice the file.
         let mut buf = Vec::with_capacity(usize::try_from(self.len).ok()?);
-        file.take(self.cap)
+        self.reopen()?
             .read_to_end(&mut buf)
             .ok()
             .filter(|&n| n as u64 == self.len)?;

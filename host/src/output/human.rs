@@ -16,109 +16,166 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet}
 use super::{Ctx, sev_str};
 use crate::runtime::wit::{DocError, Document, Finding, Severity, Span};
 
-/// One document's text as the frames show it, with a sparse line index built once per render:
-/// a span is then found in O(log blocks + one block + line length) and a frame holds only its
-/// own lines, so rendering costs the file once plus the lines shown, never the file times the
-/// findings.
+/// The lines of one document that the frames show, read in one pass over the file: only the
+/// lines a span covers are kept, so a 100 MB state with a few thousand findings holds a few
+/// hundred kilobytes, not a second copy of itself (re-reading the whole file into memory was
+/// most of the human report's extra cost over JSON: page faults and the copy). A span is then
+/// found in O(log kept lines + line length): rendering costs the file once plus the lines
+/// shown, never the file times the findings. Offsets below are into `text`, the kept lines
+/// end to end.
 pub struct Source {
     text: String,
-    /// `newlines[k]`: how many `\n` `text[..k * BLOCK]` holds (the last entry: all of them). A
-    /// full index of line starts, 3 million for a 100 MB state, took longer to fill (and its
-    /// 12 MB to touch) than the check of the file took to write its report (issue 16); this is
-    /// one entry per block, counted in bulk. A document over 4 GiB never reached the wasm32
-    /// guest, so it has no frames.
-    newlines: Vec<u32>,
+    /// `(line number, start in text)` of each kept line, in order (1-based numbers).
+    lines: Vec<(u32, usize)>,
 }
 
-/// Bytes per entry of [`Source::newlines`]: a lookup scans at most one block.
-const BLOCK: usize = 512;
+/// Bytes read per step when selecting lines.
+const CHUNK: usize = 1 << 20;
 
 impl Source {
-    pub fn new(text: String) -> Self {
-        if u32::try_from(text.len()).is_err() {
-            return Source {
-                text: String::new(),
-                newlines: vec![0],
+    /// Keep the lines in `wanted` (sorted, merged, 1-based inclusive ranges) of the text `r`
+    /// gives. `None` if it is not UTF-8 (a frame of a transcoded document would be wrong) or
+    /// cannot be read. `read`: how many bytes it read.
+    pub fn select(
+        mut r: impl std::io::Read,
+        wanted: &[(u32, u32)],
+        read: &mut u64,
+    ) -> Option<Source> {
+        let mut text = Vec::new();
+        let mut lines = Vec::new();
+        let mut want = wanted.iter().peekable();
+        let mut line: u32 = 1;
+        // Inside a kept line; at the start of a line; no line left to keep.
+        let (mut keeping, mut at_line_start, mut done) = (false, true, wanted.is_empty());
+        let mut buf = vec![0u8; CHUNK];
+        // The start of a UTF-8 sequence that the end of a chunk cut, completed by the next.
+        let mut carry: Vec<u8> = Vec::new();
+        loop {
+            let n = match r.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => return None,
             };
+            *read += n as u64;
+            let chunk = &buf[..n];
+            let mut data = chunk;
+            while !carry.is_empty() {
+                let Some((&b, rest)) = data.split_first() else {
+                    break;
+                };
+                carry.push(b);
+                data = rest;
+                match std::str::from_utf8(&carry) {
+                    Ok(_) => carry.clear(),
+                    Err(e) if e.error_len().is_none() => {}
+                    Err(_) => return None,
+                }
+            }
+            match std::str::from_utf8(data) {
+                Ok(_) => {}
+                Err(e) if e.error_len().is_none() => {
+                    carry.extend_from_slice(&data[e.valid_up_to()..]);
+                }
+                Err(_) => return None,
+            }
+            let mut from = 0;
+            while !done {
+                if at_line_start {
+                    while want.peek().is_some_and(|&&(_, last)| last < line) {
+                        want.next();
+                    }
+                    let Some(&&(first, _)) = want.peek() else {
+                        done = true;
+                        break;
+                    };
+                    keeping = first <= line;
+                    if keeping {
+                        lines.push((line, text.len()));
+                    }
+                    at_line_start = false;
+                }
+                let rest = &chunk[from..];
+                let Some(i) = memchr::memchr(b'\n', rest) else {
+                    if keeping {
+                        text.extend_from_slice(rest);
+                    }
+                    break;
+                };
+                if keeping {
+                    text.extend_from_slice(&rest[..=i]);
+                }
+                from += i + 1;
+                line = line.checked_add(1)?;
+                at_line_start = true;
+            }
         }
-        let mut newlines = Vec::with_capacity(text.len() / BLOCK + 2);
-        newlines.push(0);
-        let mut n = 0u32;
-        for block in text.as_bytes().chunks(BLOCK) {
-            // Fits: the text is shorter than `u32::MAX`.
-            n += memchr::memchr_iter(b'\n', block).count() as u32;
-            newlines.push(n);
+        if !carry.is_empty() {
+            return None; // the text ends inside a UTF-8 sequence
         }
-        Source { text, newlines }
+        // Whole lines of a valid UTF-8 text: valid themselves.
+        let text = String::from_utf8(text).ok()?;
+        Some(Source { text, lines })
     }
 
-    /// How many lines start at or before byte `at` (the 1-based line of `at`).
-    fn starts_upto(&self, at: usize) -> usize {
-        let at = at.min(self.text.len());
-        let k = at / BLOCK;
-        let before = self.newlines.get(k).copied().unwrap_or(0) as usize;
-        before + memchr::memchr_iter(b'\n', &self.text.as_bytes()[k * BLOCK..at]).count() + 1
+    /// The kept line numbered `line`: its index in `lines`.
+    fn index(&self, line: u32) -> Option<usize> {
+        self.lines.binary_search_by_key(&line, |&(n, _)| n).ok()
     }
 
-    /// Byte offset of the start of 0-based line `line`, if the text has it.
-    fn start(&self, line: usize) -> Option<usize> {
-        if line == 0 {
-            return Some(0);
-        }
-        let total = self.newlines.last().copied().unwrap_or(0) as usize;
-        if line > total {
-            return None;
-        }
-        // The block holding the `line`th newline: the last one with fewer before it.
-        let k = self
-            .newlines
-            .partition_point(|&c| (c as usize) < line)
-            .checked_sub(1)?;
-        let from = k * BLOCK;
-        let to = (from + BLOCK).min(self.text.len());
-        let skip = line - self.newlines[k] as usize - 1;
-        memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..to])
-            .nth(skip)
-            .map(|i| from + i + 1)
-    }
-
-    /// Byte offset of a 1-based line and character column (clamped to the line's end).
-    fn offset(&self, line: u32, col: u32) -> usize {
-        let Some(start) = self.start(line.max(1) as usize - 1) else {
-            return self.text.len();
+    /// The bytes of kept line `k` in `text`, without its `\n`.
+    fn bounds(&self, k: usize) -> (usize, usize) {
+        let start = self.lines.get(k).map_or(self.text.len(), |&(_, s)| s);
+        let next = self.lines.get(k + 1).map_or(self.text.len(), |&(_, s)| s);
+        let end = if next > start && self.text.as_bytes().get(next - 1) == Some(&b'\n') {
+            next - 1
+        } else {
+            next
         };
-        let line_end = self
-            .start(line.max(1) as usize)
-            .map_or(self.text.len(), |n| n - 1);
-        self.text[start..line_end]
-            .char_indices()
-            .nth(col.max(1) as usize - 1)
-            .map_or(line_end, |(i, _)| start + i)
+        (start, end)
     }
 
-    /// Byte range of a span (end exclusive, clamped).
-    pub fn byte_range(&self, span: &Span) -> std::ops::Range<usize> {
-        let a = self.offset(span.line, span.column);
-        let b = self.offset(span.end_line, span.end_column).max(a);
-        a..b
+    /// The kept line holding `at`.
+    fn line_of(&self, at: usize) -> usize {
+        self.lines.partition_point(|&(_, s)| s <= at).max(1) - 1
     }
 
-    /// Byte bounds of the whole lines that `range` touches.
-    fn line_bounds(&self, range: std::ops::Range<usize>) -> (usize, usize) {
-        let first = self.starts_upto(range.start).max(1) - 1;
-        let last = self.starts_upto(range.end.max(range.start)).max(1) - 1;
+    /// Offset of a 1-based line and character column (clamped to the line's end), if kept.
+    fn offset(&self, line: u32, col: u32) -> Option<usize> {
+        let (start, end) = self.bounds(self.index(line.max(1))?);
+        Some(
+            self.text[start..end]
+                .char_indices()
+                .nth(col.max(1) as usize - 1)
+                .map_or(end, |(i, _)| start + i),
+        )
+    }
+
+    /// Byte range of a span (end exclusive, clamped), if its lines were kept.
+    pub fn byte_range(&self, span: &Span) -> Option<std::ops::Range<usize>> {
+        let a = self.offset(span.line, span.column)?;
         let b = self
-            .start(last + 1)
-            .map_or(self.text.len(), |n| n - 1)
-            .max(range.end);
-        (self.start(first).unwrap_or(0), b)
+            .offset(span.end_line.max(span.line), span.end_column)
+            .unwrap_or(a)
+            .max(a);
+        Some(a..b)
+    }
+
+    /// Bounds of the whole lines that `range` touches.
+    fn line_bounds(&self, range: std::ops::Range<usize>) -> (usize, usize) {
+        let first = self.line_of(range.start);
+        let last = self.line_of(range.end.max(range.start));
+        (self.bounds(first).0, self.bounds(last).1.max(range.end))
     }
 
     /// The whole lines that `range` touches, as (their text, first line's number, `range`
     /// relative to that text).
     fn lines(&self, range: std::ops::Range<usize>) -> (&str, usize, std::ops::Range<usize>) {
         let (a, b) = self.line_bounds(range.clone());
-        let line = self.starts_upto(a);
+        let line = self
+            .lines
+            .get(self.line_of(a))
+            .map_or(1, |&(n, _)| n as usize);
         (&self.text[a..b], line, range.start - a..range.end - a)
     }
 }
@@ -247,7 +304,7 @@ impl Frames {
         label: String,
     ) -> Option<Snippet<'a, annotate_snippets::Annotation<'a>>> {
         let src = self.get(path)?;
-        let (text, line, range) = src.lines(src.byte_range(span));
+        let (text, line, range) = src.lines(src.byte_range(span)?);
         self.work.set(self.work.get() + text.len());
         Some(
             Snippet::source(text)
@@ -308,17 +365,52 @@ fn mask(text: &mut String, range: std::ops::Range<usize>) {
 /// this keeps the frames to the same rule. Each document is decoded and indexed once.
 pub fn frames(cx: &Ctx<'_>) -> Frames {
     let docs: HashMap<&str, &Document> = cx.docs.iter().map(|d| (d.path.as_str(), d)).collect();
+    // The lines each document's frames need, from every span.
+    let mut wanted: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+    let spans = cx
+        .report
+        .errors
+        .iter()
+        .filter_map(|e| Some((e.path.as_str(), e.span?)));
+    for (path, span) in spans.chain(
+        cx.report
+            .findings
+            .iter()
+            .filter_map(|f| Some((f.path.as_str(), f.span?))),
+    ) {
+        let first = span.line.max(1);
+        wanted
+            .entry(path)
+            .or_default()
+            .push((first, span.end_line.max(first)));
+    }
+    for ranges in wanted.values_mut() {
+        ranges.sort_unstable();
+        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
+        for &(a, b) in ranges.iter() {
+            match merged.last_mut() {
+                Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        *ranges = merged;
+    }
     let mut work = 0usize;
     let mut sources: HashMap<String, Option<Source>> = HashMap::new();
     let source = |sources: &mut HashMap<String, Option<Source>>, path: &str, work: &mut usize| {
         if !sources.contains_key(path) {
-            let bytes = match cx.streamed.iter().find(|s| s.name == path) {
-                Some(s) => s.reread(),
-                None => docs.get(path).map(|d| d.contents.clone()),
+            let lines = wanted.get(path).map_or(&[][..], Vec::as_slice);
+            let mut read = 0u64;
+            let src = match cx.streamed.iter().find(|s| s.name == path) {
+                Some(s) => s.reopen().and_then(|r| {
+                    Source::select(r, lines, &mut read).filter(|_| read == s.checked_len())
+                }),
+                None => docs
+                    .get(path)
+                    .and_then(|d| Source::select(&d.contents[..], lines, &mut read)),
             };
-            let src = bytes.and_then(|b| String::from_utf8(b).ok());
-            *work += src.as_ref().map_or(0, String::len);
-            sources.insert(path.to_string(), src.map(Source::new));
+            *work += usize::try_from(read).unwrap_or(usize::MAX);
+            sources.insert(path.to_string(), src);
         }
     };
     // A document error's frame shows the lines around a syntax error, which may hold a
@@ -326,8 +418,10 @@ pub fn frames(cx: &Ctx<'_>) -> Frames {
     for e in &cx.report.errors {
         let Some(span) = e.span else { continue };
         source(&mut sources, &e.path, &mut work);
-        if let Some(Some(src)) = sources.get_mut(&e.path) {
-            let (a, b) = src.line_bounds(src.byte_range(&span));
+        if let Some(Some(src)) = sources.get_mut(&e.path)
+            && let Some(range) = src.byte_range(&span)
+        {
+            let (a, b) = src.line_bounds(range);
             work += b - a;
             for m in string_contents(&src.text[a..b]) {
                 mask(&mut src.text, a + m.start..a + m.end);
@@ -340,7 +434,9 @@ pub fn frames(cx: &Ctx<'_>) -> Frames {
         let Some(Some(src)) = sources.get_mut(&f.path) else {
             continue;
         };
-        let range = src.byte_range(&span);
+        let Some(range) = src.byte_range(&span) else {
+            continue;
+        };
         work += range.len();
         let text = &src.text[range.clone()];
         let mut masks = Vec::new();
@@ -531,8 +627,24 @@ pub fn render(w: &mut dyn Write, cx: &Ctx<'_>) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    /// Reads a few bytes at a time, so chunk ends fall inside lines and UTF-8 sequences.
+    struct Dribble<'a>(&'a [u8], u64);
+    impl std::io::Read for Dribble<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.1 = self
+                .1
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let n = ((self.1 >> 33) % 7 + 1) as usize;
+            let n = n.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
     #[test]
-    fn the_sparse_index_finds_what_a_full_one_finds() {
+    fn kept_lines_are_the_files_lines() {
         let mut seed = 7u64;
         let mut next = |n: u64| {
             seed = seed
@@ -540,43 +652,72 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             (seed >> 33) % n
         };
-        for _ in 0..30 {
+        for round in 0..40 {
             let mut text = String::new();
-            for _ in 0..next(400) {
-                let len = [0, 1, 5, 40, 511, 512, 513, 1500][next(8) as usize];
-                for _ in 0..len {
-                    text.push(['a', 'é', '{', '"', '中'][next(5) as usize]);
+            for _ in 0..next(300) {
+                for _ in 0..[0, 1, 5, 40, 600][next(5) as usize] {
+                    text.push(['a', 'é', '{', '"', '中', '😀'][next(6) as usize]);
                 }
                 text.push('\n');
             }
             if next(2) == 0 {
                 text.push_str("tail");
             }
-            let src = Source::new(text.clone());
-            let starts: Vec<usize> = std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect();
-            for line in 0..starts.len() + 3 {
-                assert_eq!(src.start(line), starts.get(line).copied(), "line {line}");
+            let file: Vec<&str> = text.split('\n').collect();
+            let mut wanted = Vec::new();
+            let mut at = 1 + next(5) as u32;
+            while (at as usize) < file.len() + 3 {
+                let len = next(4) as u32;
+                wanted.push((at, at + len));
+                at += len + 2 + next(20) as u32;
             }
-            for at in (0..=text.len() + 2).step_by(7) {
-                let want = starts.partition_point(|&s| s <= at);
-                assert_eq!(src.starts_upto(at), want, "at {at}");
+            let mut read = 0;
+            let src = if round % 2 == 0 {
+                Source::select(Dribble(text.as_bytes(), round), &wanted, &mut read)
+            } else {
+                Source::select(text.as_bytes(), &wanted, &mut read)
+            }
+            .expect("valid UTF-8");
+            assert_eq!(read, text.len() as u64);
+            for (i, line_text) in file.iter().enumerate() {
+                let n = i as u32 + 1;
+                // (After a final `\n` comes an empty last line, as in the full index before.)
+                let kept = wanted.iter().any(|&(a, b)| a <= n && n <= b);
+                match src.index(n) {
+                    Some(k) => {
+                        assert!(kept, "line {n} kept");
+                        let (a, b) = src.bounds(k);
+                        assert_eq!(&src.text[a..b], *line_text, "line {n}");
+                        let col = 1 + next(4) as u32;
+                        let want = line_text
+                            .char_indices()
+                            .nth(col as usize - 1)
+                            .map_or(b, |(j, _)| a + j);
+                        assert_eq!(src.offset(n, col), Some(want));
+                    }
+                    None => assert!(!kept, "line {n} missing"),
+                }
             }
         }
+        // Not UTF-8, even split across reads: no source.
+        let bad = b"ok\n\xe4\xb8 broken\n";
+        assert!(Source::select(Dribble(bad, 3), &[(1, 1)], &mut 0).is_none());
+        assert!(Source::select(&b"cut \xe4\xb8"[..], &[(1, 1)], &mut 0).is_none());
     }
 
     #[test]
     fn byte_ranges_count_characters() {
-        let src = Source::new("ab\nçd = 1\nlast".into());
+        let file = "ab\nçd = 1\nlast";
+        let src = Source::select(file.as_bytes(), &[(1, 3)], &mut 0).unwrap();
         let s = Span {
             line: 2,
             column: 2,
             end_line: 2,
             end_column: 3,
         };
-        assert_eq!(&src.text[src.byte_range(&s)], "d");
-        let (text, line, rel) = src.lines(src.byte_range(&s));
+        let r = src.byte_range(&s).unwrap();
+        assert_eq!(&src.text[r.clone()], "d");
+        let (text, line, rel) = src.lines(r);
         assert_eq!((text, line, &text[rel]), ("çd = 1", 2, "d"));
         let past = Span {
             line: 9,
@@ -584,14 +725,18 @@ mod tests {
             end_line: 9,
             end_column: 2,
         };
-        assert_eq!(src.byte_range(&past), src.text.len()..src.text.len());
+        assert_eq!(src.byte_range(&past), None);
         let last = Span {
             line: 3,
             column: 1,
             end_line: 3,
             end_column: 5,
         };
-        assert_eq!(src.lines(src.byte_range(&last)).0, "last");
+        assert_eq!(src.lines(src.byte_range(&last).unwrap()).0, "last");
+        // Lines not asked for are not kept: a frame cannot show them.
+        let only = Source::select(file.as_bytes(), &[(3, 3)], &mut 0).unwrap();
+        assert_eq!(only.text, "last");
+        assert_eq!(only.byte_range(&s), None);
     }
 
     #[test]
