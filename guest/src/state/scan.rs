@@ -261,48 +261,7 @@ impl<'a> Scan<'a> {
 
     /// Skip one value, checking it as serde_json checks what it ignores.
     fn skip(&mut self) -> R<()> {
-        match self.peek()? {
-            b'"' => self.string_here().map(|_| ()),
-            b'{' => {
-                self.deeper()?;
-                self.i += 1;
-                if self.peek()? == b'}' {
-                    self.i += 1;
-                } else {
-                    loop {
-                        self.string()?;
-                        self.eat(b':')?;
-                        self.skip()?;
-                        if self.comma_or(b'}')? {
-                            break;
-                        }
-                    }
-                }
-                self.depth -= 1;
-                Ok(())
-            }
-            b'[' => {
-                self.deeper()?;
-                self.i += 1;
-                if self.peek()? == b']' {
-                    self.i += 1;
-                } else {
-                    loop {
-                        self.skip()?;
-                        if self.comma_or(b']')? {
-                            break;
-                        }
-                    }
-                }
-                self.depth -= 1;
-                Ok(())
-            }
-            b't' => self.literal(b"true"),
-            b'f' => self.literal(b"false"),
-            b'n' => self.literal(b"null"),
-            // serde_json checks an ignored number's grammar only.
-            _ => self.number().map(|_| ()),
-        }
+        self.walk(&mut Skip)
     }
 
     /// After a member or element: `,` (more follow: false) or the closing bracket (true).
@@ -338,76 +297,65 @@ impl<'a> Scan<'a> {
 
     /// One value onto the tape.
     fn value(&mut self, t: &mut Tape<'a>) -> R<()> {
-        match self.peek()? {
+        self.walk(t)
+    }
+
+    /// One value, its tokens given to `sink` (which fills a tape, or only checks).
+    fn walk<S: Sink<'a>>(&mut self, sink: &mut S) -> R<()> {
+        let c = self.peek()?;
+        match c {
             b'"' => {
                 let s = self.string_here()?;
-                push_str(t, s)
+                sink.string(s)
             }
-            b'{' => {
+            b'{' | b'[' => {
+                let object = c == b'{';
+                let close = if object { b'}' } else { b']' };
                 self.deeper()?;
                 self.i += 1;
-                let at = t.open(true);
+                let at = sink.open(object);
                 let mut n = 0;
-                if self.peek()? == b'}' {
+                if self.peek()? == close {
                     self.i += 1;
                 } else {
                     loop {
-                        if self.peek()? != b'"' {
-                            return Err(Bail);
+                        if object {
+                            if self.peek()? != b'"' {
+                                return Err(Bail);
+                            }
+                            let k = self.string_here()?;
+                            sink.string(k)?;
+                            self.eat(b':')?;
                         }
-                        let k = self.string_here()?;
-                        push_str(t, k)?;
-                        self.eat(b':')?;
-                        self.value(t)?;
+                        self.walk(sink)?;
                         n += 1;
-                        if self.comma_or(b'}')? {
+                        if self.comma_or(close)? {
                             break;
                         }
                     }
                 }
-                t.close(at, n);
-                self.depth -= 1;
-                Ok(())
-            }
-            b'[' => {
-                self.deeper()?;
-                self.i += 1;
-                let at = t.open(false);
-                let mut n = 0;
-                if self.peek()? == b']' {
-                    self.i += 1;
-                } else {
-                    loop {
-                        self.value(t)?;
-                        n += 1;
-                        if self.comma_or(b']')? {
-                            break;
-                        }
-                    }
-                }
-                t.close(at, n);
+                sink.close(at, n);
                 self.depth -= 1;
                 Ok(())
             }
             b't' => {
                 self.literal(b"true")?;
-                t.bool_value(true);
+                sink.scalar(Some(true));
                 Ok(())
             }
             b'f' => {
                 self.literal(b"false")?;
-                t.bool_value(false);
+                sink.scalar(Some(false));
                 Ok(())
             }
             b'n' => {
                 self.literal(b"null")?;
-                t.null_value();
+                sink.scalar(None);
                 Ok(())
             }
             _ => {
                 let n = self.number()?;
-                t.num(number_value(n)?);
-                Ok(())
+                sink.number(n)
             }
         }
     }
@@ -473,6 +421,56 @@ impl<'a> Scan<'a> {
         let r = self.raw()?;
         Ok((r != "null").then_some(r))
     }
+}
+
+/// Where `Scan::walk` puts what it reads: a tape, or nowhere (`Skip`, which checks only what
+/// serde_json checks of an ignored value: no escape decoded, a number's grammar but not its
+/// range).
+trait Sink<'a> {
+    fn string(&mut self, s: Str<'a>) -> R<()>;
+    fn number(&mut self, literal: &'a str) -> R<()>;
+    /// `null` (`None`), `true` or `false`.
+    fn scalar(&mut self, b: Option<bool>);
+    fn open(&mut self, object: bool) -> usize;
+    fn close(&mut self, at: usize, n: u32);
+}
+
+impl<'a> Sink<'a> for Tape<'a> {
+    fn string(&mut self, s: Str<'a>) -> R<()> {
+        push_str(self, s)
+    }
+    fn number(&mut self, literal: &'a str) -> R<()> {
+        self.num(number_value(literal)?);
+        Ok(())
+    }
+    fn scalar(&mut self, b: Option<bool>) {
+        match b {
+            Some(b) => self.bool_value(b),
+            None => self.null_value(),
+        }
+    }
+    fn open(&mut self, object: bool) -> usize {
+        Tape::open(self, object)
+    }
+    fn close(&mut self, at: usize, n: u32) {
+        Tape::close(self, at, n)
+    }
+}
+
+struct Skip;
+
+impl<'a> Sink<'a> for Skip {
+    fn string(&mut self, _: Str<'a>) -> R<()> {
+        Ok(())
+    }
+    fn number(&mut self, _: &'a str) -> R<()> {
+        Ok(())
+    }
+    fn scalar(&mut self, _: Option<bool>) {}
+    fn open(&mut self, _: bool) -> usize {
+        0
+    }
+    fn close(&mut self, _: usize, _: u32) {}
 }
 
 fn push_str<'a>(t: &mut Tape<'a>, s: Str<'a>) -> R<()> {
@@ -650,11 +648,11 @@ fn resource<'a>(s: &mut Scan<'a>, tape: &mut Tape<'a>, v: &mut dyn Visitor) -> R
                     // Terraform's order: everything an instance needs came first.
                     instances = Some((at, true));
                     let module = module.as_ref().and_then(|m| m.as_deref());
-                    let (mode, rtype, name) = header(mode, rtype, name.as_deref())?;
+                    let h = header(module, mode, rtype, name.as_deref())?;
                     if let Some(Some(p)) = provider {
                         v.provider(p);
                     }
-                    instance_list(s, tape, v, module, mode, rtype, name)?;
+                    instance_list(s, tape, v, &h)?;
                 } else {
                     instances = Some((at, false));
                     s.skip()?;
@@ -664,7 +662,8 @@ fn resource<'a>(s: &mut Scan<'a>, tape: &mut Tape<'a>, v: &mut dyn Visitor) -> R
             _ => s.skip()?,
         }
     }
-    let (mode, rtype, name) = header(mode, rtype, name.as_deref())?;
+    let module = module.as_ref().and_then(|m| m.as_deref());
+    let h = header(module, mode, rtype, name.as_deref())?;
     match instances {
         Some((_, true)) => {}
         Some((at, false)) => {
@@ -672,13 +671,12 @@ fn resource<'a>(s: &mut Scan<'a>, tape: &mut Tape<'a>, v: &mut dyn Visitor) -> R
                 v.provider(p);
             }
             // Read the skipped list now, with a scanner of its own at its start.
-            let module = module.as_ref().and_then(|m| m.as_deref());
             let mut again = Scan {
                 i: at,
                 depth: 2,
                 ..Scan::new(s.text)
             };
-            instance_list(&mut again, tape, v, module, mode, rtype, name)?;
+            instance_list(&mut again, tape, v, &h)?;
         }
         None => {
             if let Some(Some(p)) = provider {
@@ -690,15 +688,29 @@ fn resource<'a>(s: &mut Scan<'a>, tape: &mut Tape<'a>, v: &mut dyn Visitor) -> R
     Ok(())
 }
 
-/// A record's mode, type and name, as serde requires them.
-fn header<'m, 'a>(
-    mode: Option<&'a str>,
-    rtype: Option<&'a str>,
-    name: Option<&'m str>,
-) -> R<(&'a str, &'a str, &'m str)> {
+/// What every instance of a resource record shares.
+struct Header<'h> {
+    module: Option<&'h str>,
+    mode: &'h str,
+    rtype: &'h str,
+    name: &'h str,
+}
+
+/// A record's header, with its mode, type and name as serde requires them.
+fn header<'h>(
+    module: Option<&'h str>,
+    mode: Option<&'h str>,
+    rtype: Option<&'h str>,
+    name: Option<&'h str>,
+) -> R<Header<'h>> {
     let mode = mode.unwrap_or("managed");
     match (rtype, name) {
-        (Some(t), Some(n)) if mode == "managed" || mode == "data" => Ok((mode, t, n)),
+        (Some(rtype), Some(name)) if mode == "managed" || mode == "data" => Ok(Header {
+            module,
+            mode,
+            rtype,
+            name,
+        }),
         _ => Err(Bail),
     }
 }
@@ -708,10 +720,7 @@ fn instance_list<'a>(
     s: &mut Scan<'a>,
     tape: &mut Tape<'a>,
     v: &mut dyn Visitor,
-    module: Option<&str>,
-    mode: &str,
-    rtype: &str,
-    name: &str,
+    h: &Header<'_>,
 ) -> R<()> {
     let depth = s.depth;
     s.eat(b'[')?;
@@ -720,7 +729,7 @@ fn instance_list<'a>(
         s.i += 1;
     } else {
         loop {
-            instance(s, tape, v, module, mode, rtype, name)?;
+            instance(s, tape, v, h)?;
             if s.comma_or(b']')? {
                 break;
             }
@@ -730,15 +739,11 @@ fn instance_list<'a>(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn instance<'a>(
     s: &mut Scan<'a>,
     tape: &mut Tape<'a>,
     v: &mut dyn Visitor,
-    module: Option<&str>,
-    mode: &str,
-    rtype: &str,
-    name: &str,
+    h: &Header<'_>,
 ) -> R<()> {
     s.eat(b'{')?;
     let depth = s.depth;
@@ -777,7 +782,7 @@ fn instance<'a>(
         Some(raw) => Some(serde_json::from_str(raw).map_err(|_| Bail)?),
         None => None,
     };
-    let mut address = format_address(module, mode, rtype, name, index.as_ref());
+    let mut address = format_address(h.module, h.mode, h.rtype, h.name, index.as_ref());
     if let Some(Some(d)) = &deposed {
         address.push_str(&format!(" (deposed {d})"));
     }
@@ -806,8 +811,8 @@ fn instance<'a>(
     };
     v.instance(&Instance {
         address,
-        mode,
-        rtype,
+        mode: h.mode,
+        rtype: h.rtype,
         attributes,
         sensitive,
         origin: "state".into(),

@@ -49,7 +49,7 @@ impl Num {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Tape<'a> {
     nodes: Vec<Node<'a>>,
     owned: String,
@@ -409,6 +409,13 @@ impl<'t> Json<'t> {
     }
 }
 
+impl std::fmt::Debug for Tape<'_> {
+    // Attribute values may be secrets: only the shape is printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tape({} nodes)", self.nodes.len())
+    }
+}
+
 impl std::fmt::Debug for Json<'_> {
     // Attribute values may be secrets: never printed.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -509,5 +516,22 @@ mod tests {
                 .is_empty()
         );
         assert!(root.get("zz").is_none());
+    }
+
+    /// Attribute values are secrets as often as not: `Debug` shows neither a tape's nor a
+    /// value's text.
+    #[test]
+    fn debug_output_never_shows_values() {
+        let t = tape(r#"{"client_secret":"hunter2-s3cret","k\"x":"esc\"aped-s3cret"}"#);
+        for shown in [
+            format!("{t:?}"),
+            format!("{:?}", t.root()),
+            format!("{:#?}", t),
+        ] {
+            assert!(
+                !shown.contains("s3cret") && !shown.contains("client_secret"),
+                "{shown}"
+            );
+        }
     }
 }
