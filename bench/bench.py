@@ -453,8 +453,9 @@ def main():
         ["ratio", f"{par_ratio:.2f}×", ""],
     ]))
     md.append(f"\nReports byte-identical between the two: {'yes' if same else 'NO'}. The guest "
-              "partitions the documents (a module with its local calls, a state alone) and the "
-              "host checks the groups in one instance per CPU.\n")
+              "places the documents (a module with its local calls, a state alone; one share per "
+              "instance at once), the host joins them into groups and checks the groups in one "
+              "instance per CPU.\n")
 
     # 4. Start-up.
     small = Path(manifest["repo"]["path"]).resolve() / "modules" / "identity" / "versions.tf"

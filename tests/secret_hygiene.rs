@@ -180,7 +180,7 @@ proptest! {
         for e in &report.errors {
             assert_clean("a document error", &e.message, &secret);
         }
-        let cx = Ctx { report: &report, docs: &docs, streamed: &[], skipped: &[], rules: &rules, threshold: Severity::Error, color: false };
+        let cx = Ctx { report: &report, docs: &docs, streamed: &[], skipped: &[], rules: &rules, threshold: Severity::Error, color: false, jobs: 2 };
         for (format, name) in FORMATS.iter().zip(FORMAT_NAMES) {
             let mut buf = Vec::new();
             output::render(*format, &cx, &mut buf).expect("render");

@@ -48,8 +48,18 @@ impl Guest for Guard {
             .collect()
     }
 
-    fn partition(docs: Vec<w::Document>) -> Option<Vec<u32>> {
-        crate::shard::partition(&docs_in(docs))
+    fn place(docs: Vec<w::Document>) -> Vec<w::Placement> {
+        docs_in(docs)
+            .iter()
+            .map(|d| {
+                let p = crate::shard::place(d);
+                w::Placement {
+                    module: p.module,
+                    tf: p.tf,
+                    calls: p.calls,
+                }
+            })
+            .collect()
     }
 
     fn check(docs: Vec<w::Document>, settings: w::Settings) -> Result<w::Report, w::SettingsError> {

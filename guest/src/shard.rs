@@ -1,90 +1,53 @@
-//! Which documents must be checked in the same call, so the host can check the others in
-//! parallel instances (issue 16): the files of one module directory are analysed together,
-//! and a module is analysed with the modules it calls by a local path (a called module is not a
-//! root, and flows cross the call). A state or plan stands alone.
-
-use std::collections::HashMap;
+//! Where each document must be checked, so the host can check a run in parallel instances
+//! (issue 16): the files of one module directory are analysed together, and a module is
+//! analysed with the modules it calls by a local path (a called module is not a root, and flows
+//! cross the call). A state or plan stands alone. Each document is placed on its own, so the
+//! host can place the halves of a run in two instances at once and join the placements.
 
 use crate::engine::classify;
 use crate::hcl::dir_of;
 use crate::hcl::model::{dir_join, normalise_dir};
 use crate::types::{DocKind, Document};
 
-/// A group number per document: documents of one group must be checked in one call, groups
-/// may be checked apart. `None` when everything must be checked together: variable files from
-/// a directory without `.tf` files (`-var-file`) apply to every module.
-///
+/// Where one document belongs (the WIT `placement`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// A configuration document's module directory, normalised; `None` for a state or plan.
+    pub module: Option<String>,
+    /// A `.tf` or `.tf.json` file: a module directory of variable files alone (`-var-file`)
+    /// applies to every module.
+    pub tf: bool,
+    /// The module directories its local `source`s name, normalised like `module`.
+    pub calls: Vec<String>,
+}
+
 /// Module calls are found by a lexical scan for `source = "./..."` (or `"source": "../..."`),
 /// not a parse: the scan sees every real call and may see more (a comment, a provisioner's
 /// `source`), which only joins groups that could have stayed apart.
-pub fn partition(docs: &[Document]) -> Option<Vec<u32>> {
-    let config = |k: DocKind| matches!(k, DocKind::Hcl | DocKind::Tfvars);
-    // Each configuration file's module directory, numbered once: directory names share long
-    // prefixes, and comparing them in a sorted map (a byte loop in WASM) was most of this
-    // function on 2,000 files.
-    let mut dirs: HashMap<String, (usize, bool)> = HashMap::new();
-    let mut dir_of_doc: Vec<Option<usize>> = Vec::with_capacity(docs.len());
-    let mut hcl: Vec<bool> = Vec::with_capacity(docs.len());
-    for d in docs {
-        let k = classify(d);
-        hcl.push(k == DocKind::Hcl);
-        if !config(k) {
-            dir_of_doc.push(None);
-            continue;
-        }
-        let next = dirs.len();
-        let entry = dirs
-            .entry(normalise_dir(&dir_of(&d.path)))
-            .or_insert((next, false));
-        entry.1 |= k == DocKind::Hcl;
-        dir_of_doc.push(Some(entry.0));
-    }
-    if dirs.values().any(|(_, tf)| !tf) {
-        return None;
-    }
-    let mut names: Vec<&str> = vec![""; dirs.len()];
-    for (name, (i, _)) in &dirs {
-        names[*i] = name;
-    }
-    // Union-find over module directories.
-    let mut parent: Vec<usize> = (0..dirs.len()).collect();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    for (i, d) in docs.iter().enumerate() {
-        let (true, Some(a)) = (hcl[i], dir_of_doc[i]) else {
-            continue;
+pub fn place(doc: &Document) -> Placement {
+    let kind = classify(doc);
+    if !matches!(kind, DocKind::Hcl | DocKind::Tfvars) {
+        return Placement {
+            module: None,
+            tf: false,
+            calls: Vec::new(),
         };
-        for src in local_sources(&d.contents) {
-            // A call into a directory that is not being checked joins nothing.
-            if let Some(&(b, _)) = dirs.get(&dir_join(names[a], src)) {
-                let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
-                parent[ra] = rb;
-            }
-        }
     }
-    // Groups numbered in order of first appearance; each state or plan its own.
-    let mut number: HashMap<usize, u32> = HashMap::new();
-    let mut next = 0u32;
-    let mut out = Vec::with_capacity(docs.len());
-    for dir in &dir_of_doc {
-        let g = match dir.map(|i| root(&mut parent, i)) {
-            Some(r) => *number.entry(r).or_insert_with(|| {
-                next += 1;
-                next - 1
-            }),
-            None => {
-                next += 1;
-                next - 1
-            }
-        };
-        out.push(g);
+    let module = normalise_dir(&dir_of(&doc.path));
+    let tf = kind == DocKind::Hcl;
+    let calls = if tf {
+        local_sources(&doc.contents)
+            .into_iter()
+            .map(|src| dir_join(&module, src))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Placement {
+        module: Some(module),
+        tf,
+        calls,
     }
-    Some(out)
 }
 
 /// Every local path that follows a `source` key (`source = "./x"`, `"source": "../x"`).
@@ -135,48 +98,43 @@ mod tests {
         }
     }
 
+    /// A configuration file is placed in its module directory with the directories its local
+    /// calls name, normalised alike; a state or plan nowhere (it stands alone).
     #[test]
-    fn modules_join_their_local_calls_and_states_stand_alone() {
-        let docs = [
-            doc(
-                "live/a/main.tf",
-                "module \"n\" {\n  source = \"../../modules/net\"\n}\n",
-            ),
-            doc("live/a/vars.tf", "variable \"x\" {}\n"),
-            doc(
-                "live/b/main.tf.json",
-                r#"{"module": {"m": {"source": "../../modules/db"}}}"#,
-            ),
-            doc("modules/net/main.tf", "resource \"x\" \"y\" {}\n"),
-            doc("modules/db/main.tf", "resource \"x\" \"y\" {}\n"),
-            doc(
-                "other/main.tf",
-                "module \"r\" {\n  source = \"hashicorp/x/aws\"\n}\n",
-            ),
-            doc("a.tfstate", "{}"),
-            doc("b.tfstate", "{}"),
-            doc("live/a/terraform.tfvars", "x = 1\n"),
-        ];
-        let g = partition(&docs).expect("shardable");
-        assert_eq!(g[0], g[1]);
-        assert_eq!(g[0], g[3]);
-        assert_eq!(g[0], g[8]);
-        assert_eq!(g[2], g[4]);
-        assert_ne!(g[0], g[2]);
-        assert_ne!(g[5], g[0]);
-        assert_ne!(g[5], g[2]);
-        assert_ne!(g[6], g[7]);
-        assert!(![g[0], g[2], g[5]].contains(&g[6]));
-    }
-
-    /// A variable file with no `.tf` beside it (`-var-file`) applies to every module.
-    #[test]
-    fn var_files_apply_everywhere() {
-        let docs = [
-            doc("a/main.tf", "variable \"x\" {}\n"),
-            doc("vars/prod.tfvars", "x = 1\n"),
-        ];
-        assert_eq!(partition(&docs), None);
+    fn modules_name_their_local_calls_and_states_stand_alone() {
+        let p = place(&doc(
+            "live/a/main.tf",
+            "module \"n\" {\n  source = \"../../modules/net\"\n}\n",
+        ));
+        assert_eq!(p.module.as_deref(), Some("live/a"));
+        assert!(p.tf);
+        assert_eq!(p.calls, ["modules/net"]);
+        let p = place(&doc(
+            "./live/b/main.tf.json",
+            r#"{"module": {"m": {"source": "../../modules/db"}}}"#,
+        ));
+        assert_eq!(p.module.as_deref(), Some("live/b"));
+        assert_eq!(p.calls, ["modules/db"]);
+        let p = place(&doc(
+            "other/main.tf",
+            "module \"r\" {\n  source = \"hashicorp/x/aws\"\n}\n",
+        ));
+        assert!(p.calls.is_empty());
+        let p = place(&doc("live/a/terraform.tfvars", "source = \"./x\"\n"));
+        assert_eq!(p.module.as_deref(), Some("live/a"));
+        assert!(!p.tf);
+        assert!(p.calls.is_empty(), "variables call no module");
+        for state in ["a.tfstate", "plan.json"] {
+            let p = place(&doc(state, "{\"resource_changes\": []}"));
+            assert_eq!(
+                p,
+                Placement {
+                    module: None,
+                    tf: false,
+                    calls: Vec::new()
+                }
+            );
+        }
     }
 
     #[test]

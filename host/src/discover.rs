@@ -314,10 +314,24 @@ impl Tree {
 
     /// Opens `path` if it is a regular file of the tree; returns it with its size.
     pub fn open(&self, path: &Path) -> std::result::Result<(File, u64), Refusal> {
-        let link = std::fs::symlink_metadata(path)
-            .map_err(Refusal::Io)?
-            .file_type()
-            .is_symlink();
+        self.open_as(path, None)
+    }
+
+    /// [`Tree::open`], told by the walk whether `path` was a symlink (its directory entry's
+    /// type), which saves an `lstat` per file. If it has become one since, it is opened with
+    /// `O_NOFOLLOW` as a plain file would be, and refused.
+    fn open_as(
+        &self,
+        path: &Path,
+        link: Option<bool>,
+    ) -> std::result::Result<(File, u64), Refusal> {
+        let link = match link {
+            Some(link) => link,
+            None => std::fs::symlink_metadata(path)
+                .map_err(Refusal::Io)?
+                .file_type()
+                .is_symlink(),
+        };
         let target = if link {
             std::fs::canonicalize(path).map_err(Refusal::Io)?
         } else {
@@ -340,6 +354,15 @@ impl Tree {
 }
 
 impl Tree {
+    /// Records the canonical path of a directory the walk entered: a directory entry that is
+    /// a directory, not a symlink, below one whose canonical path is known (a `readlink` per
+    /// component spared; two reading threads would each have canonicalised it).
+    fn walked_dir(&self, dir: &Path, canonical: PathBuf) {
+        if let Ok(mut d) = self.dirs.lock() {
+            d.insert(dir.to_path_buf(), canonical);
+        }
+    }
+
     /// `canonicalize(path)` for a path whose last component is not a symlink: its directory,
     /// canonicalised once per directory, joined with its name.
     fn canonical(&self, path: &Path) -> std::io::Result<PathBuf> {
@@ -439,6 +462,52 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
         o.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
     }
     o.open(path)
+}
+
+/// An opened file of the tree (`len`: its size when opened) read under `cap`: a `*.json`
+/// whose first KiBs are not state or plan JSON is `None` however large it is; a file of at
+/// least `stream_from` bytes is left open to be streamed into the guest.
+fn read_opened(
+    mut file: File,
+    len: u64,
+    only_terraform_json: bool,
+    cap: u64,
+    stream_from: Option<u64>,
+) -> std::result::Result<Option<Contents>, Refusal> {
+    let mut head = Vec::new();
+    if only_terraform_json {
+        (&mut file)
+            .take(4096)
+            .read_to_end(&mut head)
+            .map_err(Refusal::Io)?;
+        if !looks_like_terraform_json(&head) {
+            return Ok(None);
+        }
+    }
+    if len > cap {
+        return Err(Refusal::TooLarge { cap });
+    }
+    if stream_from.is_some_and(|from| len >= from) {
+        let identity = Identity::of(&file.metadata().map_err(Refusal::Io)?);
+        // The first KiBs say what a `*.json` is (`--skip-unknown`) without the rest.
+        if head.is_empty() {
+            (&mut file)
+                .take(4096)
+                .read_to_end(&mut head)
+                .map_err(Refusal::Io)?;
+        }
+        return Ok(Some(Contents::Stream {
+            file,
+            head,
+            len,
+            cap,
+            identity,
+        }));
+    }
+    let rest =
+        read_capped(file, cap - head.len() as u64, len).map_err(|_| Refusal::TooLarge { cap })?;
+    head.extend_from_slice(&rest);
+    Ok(Some(Contents::Bytes(head)))
 }
 
 /// Reads at most `cap` bytes; one more means the file is over the cap (its size may lie).
@@ -562,68 +631,25 @@ impl Collected {
     /// `only_terraform_json`, a file whose first KiBs are not state or plan JSON is skipped
     /// (`None`, listed in `skipped`) before the rest of it is read, however large it is.
     /// `ahead`: the file as [`read_ahead`] found it, judged here against the caps as if read now.
+    /// `link`: what the walk saw (see [`Tree::open_as`]); `None` for a named file.
     fn read(
         &mut self,
         tree: &Tree,
         path: &Path,
         limits: InputLimits,
         only_terraform_json: bool,
-        ahead: Option<Ahead>,
+        (ahead, link): (Option<Ahead>, Option<bool>),
     ) -> Option<Contents> {
         let left = limits.max_input_size.saturating_sub(self.read_total);
         let cap = limits.max_file_size.min(left);
         let read = match ahead {
             Some(Ok(Some(bytes))) if bytes.len() as u64 > cap => Err(Refusal::TooLarge { cap }),
             Some(ahead) => ahead.map(|b| b.map(Contents::Bytes)),
-            None => self.read_now(tree, path, limits, only_terraform_json, cap),
+            None => tree.open_as(path, link).and_then(|(file, len)| {
+                read_opened(file, len, only_terraform_json, cap, limits.stream_from)
+            }),
         };
         self.account(path, limits, cap, read)
-    }
-
-    fn read_now(
-        &self,
-        tree: &Tree,
-        path: &Path,
-        limits: InputLimits,
-        only_terraform_json: bool,
-        cap: u64,
-    ) -> std::result::Result<Option<Contents>, Refusal> {
-        tree.open(path).and_then(|(mut file, len)| {
-            let mut head = Vec::new();
-            if only_terraform_json {
-                (&mut file)
-                    .take(4096)
-                    .read_to_end(&mut head)
-                    .map_err(Refusal::Io)?;
-                if !looks_like_terraform_json(&head) {
-                    return Ok(None);
-                }
-            }
-            if len > cap {
-                return Err(Refusal::TooLarge { cap });
-            }
-            if limits.stream_from.is_some_and(|from| len >= from) {
-                let identity = Identity::of(&file.metadata().map_err(Refusal::Io)?);
-                // The first KiBs say what a `*.json` is (`--skip-unknown`) without the rest.
-                if head.is_empty() {
-                    (&mut file)
-                        .take(4096)
-                        .read_to_end(&mut head)
-                        .map_err(Refusal::Io)?;
-                }
-                return Ok(Some(Contents::Stream {
-                    file,
-                    head,
-                    len,
-                    cap,
-                    identity,
-                }));
-            }
-            let rest = read_capped(file, cap - head.len() as u64, len)
-                .map_err(|_| Refusal::TooLarge { cap })?;
-            head.extend_from_slice(&rest);
-            Ok(Some(Contents::Bytes(head)))
-        })
     }
 
     /// Counts what was read against the input cap, or records why it was not.
@@ -735,9 +761,10 @@ pub fn collect(paths: &[PathBuf], var_files: &[PathBuf], limits: InputLimits) ->
         let tree = Tree::of(p)?;
         if meta.is_dir() {
             let mut steps = Vec::new();
-            walk(p, &mut steps);
+            let canonical = std::fs::canonicalize(p).map_err(|e| Error::io(p, e))?;
+            walk(&tree, p, canonical, &mut steps);
             out.take(&tree, steps, limits);
-        } else if let Some(contents) = out.read(&tree, p, limits, false, None) {
+        } else if let Some(contents) = out.read(&tree, p, limits, false, (None, None)) {
             let kind = kind_by_name(p).unwrap_or(DocKind::Detect);
             out.push(p, kind, contents);
         }
@@ -745,7 +772,7 @@ pub fn collect(paths: &[PathBuf], var_files: &[PathBuf], limits: InputLimits) ->
     for p in var_files {
         std::fs::symlink_metadata(p).map_err(|e| Error::io(p, e))?;
         let tree = Tree::of(p)?;
-        if let Some(contents) = out.read(&tree, p, limits, false, None) {
+        if let Some(contents) = out.read(&tree, p, limits, false, (None, None)) {
             out.push(p, DocKind::Tfvars, contents);
         }
     }
@@ -754,12 +781,19 @@ pub fn collect(paths: &[PathBuf], var_files: &[PathBuf], limits: InputLimits) ->
 
 /// What the walk found, in its order: the files are read after it ([`Collected::take`]).
 enum Step {
-    Read { path: PathBuf, kind: DocKind },
+    /// `link`: the directory entry was a symlink.
+    Read {
+        path: PathBuf,
+        kind: DocKind,
+        link: bool,
+    },
     Refuse(PathBuf, Refusal),
     Skip(PathBuf, &'static str),
 }
 
-fn walk(dir: &Path, steps: &mut Vec<Step>) {
+/// `canonical`: `dir`'s canonical path, recorded in `tree` with each directory below it.
+fn walk(tree: &Tree, dir: &Path, canonical: PathBuf, steps: &mut Vec<Step>) {
+    tree.walked_dir(dir, canonical.clone());
     let mut entries: Vec<_> =
         match std::fs::read_dir(dir).and_then(|d| d.collect::<std::io::Result<Vec<_>>>()) {
             Ok(e) => e,
@@ -789,7 +823,8 @@ fn walk(dir: &Path, steps: &mut Vec<Step>) {
                     "directory not walked (provider, module or tool cache; not your configuration)",
                 ));
             } else {
-                walk(&path, steps);
+                let below = canonical.join(&name);
+                walk(tree, &path, below, steps);
             }
             continue;
         }
@@ -801,7 +836,11 @@ fn walk(dir: &Path, steps: &mut Vec<Step>) {
         }
         // Only names of ours are ever opened.
         match kind_by_name(&path) {
-            Some(kind) => steps.push(Step::Read { path, kind }),
+            Some(kind) => steps.push(Step::Read {
+                path,
+                kind,
+                link: ft.is_symlink(),
+            }),
             None => {
                 if let Some(reason) = skip_reason(&path) {
                     steps.push(Step::Skip(path, reason));
@@ -831,10 +870,12 @@ impl Collected {
             match step {
                 Step::Skip(path, reason) => self.skip(&path, reason),
                 Step::Refuse(path, why) => self.refuse(&path, why),
-                Step::Read { path, kind } => {
+                Step::Read { path, kind, link } => {
                     let json = kind == DocKind::Detect;
                     let ahead = ahead.get_mut(i).and_then(Option::take);
-                    if let Some(contents) = self.read(tree, &path, limits, json, ahead) {
+                    if let Some(contents) =
+                        self.read(tree, &path, limits, json, (ahead, Some(link)))
+                    {
                         self.push(&path, kind, contents);
                     }
                 }
@@ -861,8 +902,14 @@ fn read_all_ahead(tree: &Tree, steps: &[Step], limits: InputLimits) -> Vec<Optio
     let read_some = || {
         let mut mine: Vec<(usize, Ahead)> = Vec::new();
         while let Some(&i) = reads.get(next.fetch_add(1, Ordering::Relaxed)) {
-            if let Step::Read { path, kind } = &steps[i]
-                && let Some(a) = read_ahead(tree, path, *kind == DocKind::Detect, limits, &budget)
+            if let Step::Read { path, kind, link } = &steps[i]
+                && let Some(a) = read_ahead(
+                    tree,
+                    (path, *link),
+                    *kind == DocKind::Detect,
+                    limits,
+                    &budget,
+                )
             {
                 mine.push((i, a));
             }
@@ -883,17 +930,18 @@ fn read_all_ahead(tree: &Tree, steps: &[Step], limits: InputLimits) -> Vec<Optio
     out
 }
 
-/// One file read as [`Collected::read`] reads it (the same confined open, the same look at a
-/// `*.json`'s first KiBs), against the per-file cap only; `None` leaves it to that read.
+/// One file read as [`Collected::read`] reads it, against the per-file cap only; `None` leaves
+/// it to that read (a file to stream, the budget spent, a file over the cap, which that read
+/// names).
 fn read_ahead(
     tree: &Tree,
-    path: &Path,
+    (path, link): (&Path, bool),
     only_terraform_json: bool,
     limits: InputLimits,
     budget: &std::sync::atomic::AtomicU64,
 ) -> Option<Ahead> {
     use std::sync::atomic::Ordering;
-    let (mut file, len) = match tree.open(path) {
+    let (file, len) = match tree.open_as(path, Some(link)) {
         Ok(f) => f,
         Err(why) => return Some(Err(why)),
     };
@@ -903,20 +951,12 @@ fn read_ahead(
     budget
         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(len))
         .ok()?;
-    let mut head = Vec::new();
-    if only_terraform_json {
-        if let Err(e) = (&mut file).take(4096).read_to_end(&mut head) {
-            return Some(Err(Refusal::Io(e)));
-        }
-        if !looks_like_terraform_json(&head) {
-            return Some(Ok(None));
-        }
+    match read_opened(file, len, only_terraform_json, limits.max_file_size, None) {
+        Ok(Some(Contents::Bytes(b))) => Some(Ok(Some(b))),
+        Ok(Some(Contents::Stream { .. })) | Err(Refusal::TooLarge { .. }) => None,
+        Ok(None) => Some(Ok(None)),
+        Err(why) => Some(Err(why)),
     }
-    // A file that grew past the cap since it was opened is left to the read in order, which
-    // names the cap.
-    let rest = read_capped(file, limits.max_file_size - head.len() as u64, len).ok()?;
-    head.extend_from_slice(&rest);
-    Some(Ok(Some(head)))
 }
 
 #[cfg(test)]
@@ -1003,7 +1043,12 @@ mod tests {
         };
         let tree = Tree::of(&root).unwrap();
         let mut steps = Vec::new();
-        walk(&root, &mut steps);
+        walk(
+            &tree,
+            &root,
+            std::fs::canonicalize(&root).unwrap(),
+            &mut steps,
+        );
         assert!(steps.len() > AHEAD_FROM);
         let ahead = read_all_ahead(&tree, &steps, limits);
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -1012,14 +1057,19 @@ mod tests {
         fast.take(&tree, steps, limits);
         let mut slow = Collected::default();
         let mut steps = Vec::new();
-        walk(&root, &mut steps);
+        walk(
+            &tree,
+            &root,
+            std::fs::canonicalize(&root).unwrap(),
+            &mut steps,
+        );
         for step in steps {
             match step {
                 Step::Skip(p, r) => slow.skip(&p, r),
                 Step::Refuse(p, why) => slow.refuse(&p, why),
-                Step::Read { path, kind } => {
+                Step::Read { path, kind, .. } => {
                     let json = kind == DocKind::Detect;
-                    if let Some(c) = slow.read(&tree, &path, limits, json, None) {
+                    if let Some(c) = slow.read(&tree, &path, limits, json, (None, None)) {
                         slow.push(&path, kind, c);
                     }
                 }
@@ -1075,6 +1125,60 @@ mod tests {
         match c.streamed[0].pour(64, &mut |_| true) {
             Err(e) => assert!(e.message.contains("150"), "{}", e.message),
             Ok(()) => panic!("not refused"),
+        }
+    }
+    /// The walk says which files were symlinks, so they are not `lstat`ed again; a file made a
+    /// symlink out of the tree after the walk is still refused (opened with `O_NOFOLLOW`), on
+    /// the threads that read ahead and in order.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_swapped_for_a_symlink_after_the_walk_is_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.tf"), "leaked = \"outside\"\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("tree");
+        std::fs::create_dir_all(&root).unwrap();
+        for f in 0..(AHEAD_FROM + 10) {
+            std::fs::write(root.join(format!("f{f:03}.tf")), "x = 1\n").unwrap();
+        }
+        for ahead in [true, false] {
+            let tree = Tree::of(&root).unwrap();
+            let mut steps = Vec::new();
+            walk(
+                &tree,
+                &root,
+                std::fs::canonicalize(&root).unwrap(),
+                &mut steps,
+            );
+            let swapped = root.join("f007.tf");
+            std::fs::remove_file(&swapped).unwrap();
+            std::os::unix::fs::symlink(outside.path().join("secret.tf"), &swapped).unwrap();
+            let mut c = Collected::default();
+            if ahead {
+                c.take(&tree, steps, InputLimits::default());
+            } else {
+                for step in steps {
+                    if let Step::Read { path, kind, link } = step
+                        && let Some(got) = c.read(
+                            &tree,
+                            &path,
+                            InputLimits::default(),
+                            false,
+                            (None, Some(link)),
+                        )
+                    {
+                        c.push(&path, kind, got);
+                    }
+                }
+            }
+            assert!(
+                c.docs.iter().all(|d| !d.contents.starts_with(b"leaked")),
+                "read through a symlink swapped in after the walk"
+            );
+            assert!(c.errors.iter().any(|e| e.path.ends_with("f007.tf")));
+            assert_eq!(c.docs.len(), AHEAD_FROM + 9);
+            std::fs::remove_file(&swapped).unwrap();
+            std::fs::write(&swapped, "x = 1\n").unwrap();
         }
     }
 }

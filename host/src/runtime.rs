@@ -333,12 +333,57 @@ impl Runtime {
         })
     }
 
-    /// Which documents must be checked together (the guest's `partition`): a group per
-    /// document, or `None` when all must go in one call.
-    pub fn partition(&self, docs: &[wit::Document]) -> Result<Option<Vec<u32>>, GuestError> {
-        let (mut store, guard) = self.instance()?;
-        self.with_deadline(|| guard.call_partition(&mut store, docs))
-            .map_err(|e| self.classify(e))
+    /// Where each document belongs (the guest's `place`), in `jobs` instances at once, each
+    /// given a contiguous share of the documents of about the same size, under one deadline:
+    /// placing copies every configuration file into the guest, 2.4 ms of 2,000 files' 80 on one
+    /// thread while the other core waited (issue 16).
+    pub fn place(
+        &self,
+        docs: &[wit::Document],
+        jobs: usize,
+    ) -> Result<Vec<wit::Placement>, GuestError> {
+        let total: usize = docs.iter().map(|d| d.contents.len() + 1).sum();
+        let share = total.div_ceil(jobs.max(1)).max(1);
+        let mut shares: Vec<&[wit::Document]> = Vec::with_capacity(jobs);
+        let (mut start, mut size) = (0, 0);
+        for (i, d) in docs.iter().enumerate() {
+            size += d.contents.len() + 1;
+            if size >= share && shares.len() + 1 < jobs {
+                shares.push(&docs[start..=i]);
+                (start, size) = (i + 1, 0);
+            }
+        }
+        shares.push(&docs[start..]);
+        let placed = self.with_deadline(|| {
+            std::thread::scope(|scope| {
+                let running: Vec<_> = shares
+                    .iter()
+                    .map(|&share| {
+                        scope.spawn(move || {
+                            let (mut store, guard) = self.instance()?;
+                            guard
+                                .call_place(&mut store, share)
+                                .map_err(|e| self.classify(e))
+                        })
+                    })
+                    .collect();
+                let mut placed = Vec::with_capacity(docs.len());
+                for t in running {
+                    placed.extend(t.join().unwrap_or_else(|_| {
+                        Err(GuestError::Trap("a placing thread panicked".into()))
+                    })?);
+                }
+                Ok(placed)
+            })
+        })?;
+        if placed.len() != docs.len() {
+            return Err(GuestError::Trap(format!(
+                "the guest placed {} of {} documents",
+                placed.len(),
+                docs.len()
+            )));
+        }
+        Ok(placed)
     }
 
     /// [`Runtime::check_streamed`] for each shard at once, one instance per shard on its own

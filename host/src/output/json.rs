@@ -252,6 +252,7 @@ mod tests {
             rules: &rules,
             threshold: Severity::Warning,
             color: false,
+            jobs: 1,
         };
         let mut out = Vec::new();
         render(&mut out, &cx).unwrap();

@@ -36,6 +36,8 @@ pub struct Ctx<'a> {
     /// Lowest severity that fails the gate.
     pub threshold: Severity,
     pub color: bool,
+    /// Threads a format may render on (the human report's frames are rendered in parallel).
+    pub jobs: usize,
 }
 
 pub fn rank(s: Severity) -> u8 {

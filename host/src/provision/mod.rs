@@ -67,6 +67,7 @@ fn render_report(rt: &Runtime, report: &Report, docs: &[Document]) -> Result<()>
         rules: &rules,
         threshold: Severity::Error,
         color: false,
+        jobs: 1,
     };
     let mut out = std::io::stdout().lock();
     crate::output::human::render(&mut out, &cx).map_err(|e| Error::Other(format!("stdout: {e}")))
