@@ -108,6 +108,19 @@ fn time_limit_is_exit_2_naming_the_limit() {
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}{err}");
     assert!(err.contains("time limit"), "{err}");
+    assert!(out.is_empty(), "a report was printed: {out}");
+    // The check's watchdog ends the process: no report file, not even a partial one.
+    let report = dir.path().join("out").join("report.json");
+    std::fs::create_dir_all(report.parent().unwrap()).unwrap();
+    let o = run(tfguard()
+        .args(["check", "--timeout", "1ms", "--format", "json", "-o"])
+        .arg(&report)
+        .arg(&p));
+    assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+    let left: Vec<_> = std::fs::read_dir(report.parent().unwrap())
+        .unwrap()
+        .collect();
+    assert!(left.is_empty(), "files written: {left:?}");
 }
 
 #[test]

@@ -38,6 +38,18 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         2
     }
+
+    /// What `main` prints for a command that failed.
+    pub fn report(&self) {
+        eprintln!("tfguard: error: {self}");
+    }
+}
+
+/// Ends the process as `main` ends a command that failed with `e` (a guest deadline's watchdog).
+pub fn exit_with(e: GuestError) -> ! {
+    let e = Error::Guest(e);
+    e.report();
+    std::process::exit(i32::from(e.exit_code()))
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

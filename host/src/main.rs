@@ -38,7 +38,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("tfguard: error: {e}");
+            e.report();
             ExitCode::from(e.exit_code())
         }
     }

@@ -1,5 +1,6 @@
 //! The sandbox: wasmtime runs the policy guest with no WASI at all (every import is a trap),
-//! a memory cap, and an epoch deadline. The guest is compiled once per (guest hash, engine
+//! a memory cap, and a deadline (an epoch trap, or a watchdog that ends the process: see
+//! [`Deadline`]). The guest is compiled once per (guest hash, engine
 //! compatibility hash) and cached as a `.cwasm`, so the normal path loads it with an mmap and
 //! never runs Cranelift.
 
@@ -46,6 +47,7 @@ impl std::fmt::Debug for KnownValue {
 pub struct Limits {
     pub max_memory: usize,
     pub timeout: Duration,
+    pub deadline: Deadline,
 }
 
 impl Default for Limits {
@@ -54,8 +56,23 @@ impl Default for Limits {
         Limits {
             max_memory: 2 << 30,
             timeout: Duration::from_secs(120),
+            deadline: Deadline::Trap,
         }
     }
+}
+
+/// How a guest call that runs past `Limits::timeout` is stopped.
+#[derive(Clone, Copy, Debug)]
+pub enum Deadline {
+    /// Epoch interruption: the call traps and returns [`GuestError::Timeout`], and the caller
+    /// carries on (a provisioning flow records where it stopped). The guest checks the epoch at
+    /// every function entry and loop: 11% of a 100 MB state's check.
+    Trap,
+    /// No checks in the guest's code: a watchdog ends the process with the same timeout error
+    /// and exit code, given to the function named here. For a run with nothing to record when
+    /// a call does not return: `tfguard check`, whose report is written only after the guest
+    /// has finished.
+    Exit(fn(GuestError) -> !),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,9 +115,10 @@ pub enum LoadPath {
     Compiled,
 }
 
-fn engine_config() -> Config {
+fn engine_config(deadline: Deadline) -> Config {
     let mut c = Config::new();
-    c.epoch_interruption(true);
+    // The two modes compile differently (the cached artifact's name follows the config).
+    c.epoch_interruption(matches!(deadline, Deadline::Trap));
     // For profiling the guest with `perf` (bench/NOTES.md): writes /tmp/perf-<pid>.map so
     // perf can name the guest's compiled functions.
     if std::env::var_os("TFGUARD_PERFMAP").is_some() {
@@ -197,8 +215,8 @@ fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()
 
 impl Runtime {
     pub fn new(limits: Limits) -> Result<Runtime, GuestError> {
-        let engine =
-            Engine::new(&engine_config()).map_err(|e| GuestError::Load(format!("{e:#}")))?;
+        let engine = Engine::new(&engine_config(limits.deadline))
+            .map_err(|e| GuestError::Load(format!("{e:#}")))?;
         let (component, load_path) = load_component(&engine)?;
         let mut linker = Linker::<HostState>::new(&engine);
         // Hash maps in the guest's dependencies (hcl's IndexMap) ask WASI for a hash seed.
@@ -248,11 +266,13 @@ impl Runtime {
             .build();
         let mut store = Store::new(&self.engine, HostState { limits });
         store.limiter(|s| &mut s.limits);
-        let ticks = (self.limits.timeout.as_millis() as u64 * TICKS_PER_SEC)
-            .div_ceil(1000)
-            .max(1);
-        store.set_epoch_deadline(ticks);
-        store.epoch_deadline_trap();
+        if matches!(self.limits.deadline, Deadline::Trap) {
+            let ticks = (self.limits.timeout.as_millis() as u64 * TICKS_PER_SEC)
+                .div_ceil(1000)
+                .max(1);
+            store.set_epoch_deadline(ticks);
+            store.epoch_deadline_trap();
+        }
         let guard = self
             .pre
             .instantiate(&mut store)
@@ -260,16 +280,32 @@ impl Runtime {
         Ok((store, guard))
     }
 
-    /// Run `f` with a ticker thread driving the epoch deadline.
+    /// Run `f` under the deadline: a ticker thread driving the epoch ([`Deadline::Trap`]), or
+    /// a watchdog that ends the process once the time limit has passed ([`Deadline::Exit`]).
     fn with_deadline<T>(&self, f: impl FnOnce() -> T) -> T {
         let stop = Arc::new(AtomicBool::new(false));
         let ticker = {
             let engine = self.engine.clone();
             let stop = stop.clone();
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    std::thread::park_timeout(Duration::from_millis(1000 / TICKS_PER_SEC));
-                    engine.increment_epoch();
+            let (deadline, timeout) = (self.limits.deadline, self.limits.timeout);
+            std::thread::spawn(move || match deadline {
+                Deadline::Trap => {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::park_timeout(Duration::from_millis(1000 / TICKS_PER_SEC));
+                        engine.increment_epoch();
+                    }
+                }
+                Deadline::Exit(exit) => {
+                    let end = std::time::Instant::now() + timeout;
+                    while !stop.load(Ordering::Relaxed) {
+                        let now = std::time::Instant::now();
+                        if now >= end {
+                            // Nothing has been written yet (see `Deadline::Exit`): the gate
+                            // fails closed as a trapped call would.
+                            exit(GuestError::Timeout(timeout));
+                        }
+                        std::thread::park_timeout(end - now);
+                    }
                 }
             })
         };
@@ -569,4 +605,56 @@ fn with_known<T>(
     }
     settings.known_secrets.clear();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With `Deadline::Trap` a call past the time limit returns `Timeout` and the process goes
+    /// on: the next call, with time, succeeds. (`Deadline::Exit`, which ends the process, is
+    /// tested through the binary: tests/check_cli.rs.)
+    #[test]
+    fn a_trapped_deadline_returns_timeout_and_the_runtime_goes_on() {
+        let mut state = String::from(r#"{"version":4,"terraform_version":"1.9.0","resources":["#);
+        for i in 0..100_000 {
+            if i > 0 {
+                state.push(',');
+            }
+            state.push_str(&format!(
+                r#"{{"mode":"managed","type":"random_password","name":"p{i}","provider":"provider[\"registry.terraform.io/hashicorp/random\"]","instances":[{{"attributes":{{"result":"Qw7eR9tY2uI4oP6a{i}"}}}}]}}"#
+            ));
+        }
+        state.push_str("]}");
+        let docs = [wit::Document {
+            path: "big.tfstate".into(),
+            kind: wit::DocKind::State,
+            contents: state.into_bytes(),
+            staged: None,
+        }];
+        let settings = wit::Settings {
+            packs: Vec::new(),
+            options_json: String::new(),
+            known_secrets: Vec::new(),
+        };
+        let rt = |timeout| {
+            Runtime::new(Limits {
+                timeout,
+                ..Limits::default()
+            })
+            .expect("guest loads")
+        };
+        match rt(Duration::from_millis(1)).check(&docs, &settings) {
+            Err(GuestError::Timeout(t)) => assert_eq!(t, Duration::from_millis(1)),
+            other => panic!("not a timeout: {:?}", other.map(|r| r.findings.len())),
+        }
+        let report = rt(Duration::from_secs(120))
+            .check(&docs, &settings)
+            .expect("checked");
+        assert!(
+            report.findings.len() >= 100_000,
+            "{}",
+            report.findings.len()
+        );
+    }
 }

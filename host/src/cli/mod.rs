@@ -75,11 +75,12 @@ pub struct SandboxArgs {
 }
 
 impl SandboxArgs {
-    /// The guest's sandbox limits.
+    /// The guest's sandbox limits; a call past the time limit traps and is returned as an error.
     pub fn limits(&self) -> crate::runtime::Limits {
         crate::runtime::Limits {
             max_memory: self.max_memory,
             timeout: self.timeout,
+            deadline: crate::runtime::Deadline::Trap,
         }
     }
     pub fn input_limits(&self) -> crate::discover::InputLimits {

@@ -149,7 +149,13 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     // The guest loads (the cached component mapped and its tables read) while the files are
     // read. Joined before any error is returned: a first run writes the cache file.
     let (collected, loaded) = std::thread::scope(|s| {
-        let loading = s.spawn(|| Runtime::new(args.sandbox.limits()));
+        // The check's report is written after the guest returns, so a call past the time
+        // limit can end the process: the guest's code then runs without epoch checks.
+        let sandbox = crate::runtime::Limits {
+            deadline: crate::runtime::Deadline::Exit(crate::error::exit_with),
+            ..args.sandbox.limits()
+        };
+        let loading = s.spawn(|| Runtime::new(sandbox));
         let collected = discover::collect(&args.paths, &args.var_files, limits);
         let loaded = loading
             .join()
