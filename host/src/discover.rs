@@ -963,6 +963,13 @@ fn read_ahead(
 mod tests {
     use super::*;
 
+    /// The walk's steps for `root`, as `collect` walks a directory.
+    fn walked(tree: &Tree, root: &Path) -> Vec<Step> {
+        let mut steps = Vec::new();
+        walk(tree, root, std::fs::canonicalize(root).unwrap(), &mut steps);
+        steps
+    }
+
     fn streaming_limits() -> InputLimits {
         InputLimits {
             stream_from: Some(1),
@@ -1042,13 +1049,7 @@ mod tests {
             stream_from: None,
         };
         let tree = Tree::of(&root).unwrap();
-        let mut steps = Vec::new();
-        walk(
-            &tree,
-            &root,
-            std::fs::canonicalize(&root).unwrap(),
-            &mut steps,
-        );
+        let steps = walked(&tree, &root);
         assert!(steps.len() > AHEAD_FROM);
         let ahead = read_all_ahead(&tree, &steps, limits);
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -1056,14 +1057,7 @@ mod tests {
         let mut fast = Collected::default();
         fast.take(&tree, steps, limits);
         let mut slow = Collected::default();
-        let mut steps = Vec::new();
-        walk(
-            &tree,
-            &root,
-            std::fs::canonicalize(&root).unwrap(),
-            &mut steps,
-        );
-        for step in steps {
+        for step in walked(&tree, &root) {
             match step {
                 Step::Skip(p, r) => slow.skip(&p, r),
                 Step::Refuse(p, why) => slow.refuse(&p, why),
@@ -1143,13 +1137,7 @@ mod tests {
         }
         for ahead in [true, false] {
             let tree = Tree::of(&root).unwrap();
-            let mut steps = Vec::new();
-            walk(
-                &tree,
-                &root,
-                std::fs::canonicalize(&root).unwrap(),
-                &mut steps,
-            );
+            let steps = walked(&tree, &root);
             let swapped = root.join("f007.tf");
             std::fs::remove_file(&swapped).unwrap();
             std::os::unix::fs::symlink(outside.path().join("secret.tf"), &swapped).unwrap();

@@ -852,6 +852,24 @@ mod tests {
         assert_eq!(t, "k = \"****\"\nnext");
     }
 
+    /// A report to render without colour, rules or skipped files.
+    fn plain_ctx<'a>(
+        report: &'a crate::runtime::wit::Report,
+        docs: &'a [Document],
+        jobs: usize,
+    ) -> Ctx<'a> {
+        Ctx {
+            report,
+            docs,
+            streamed: &[],
+            skipped: &[],
+            rules: &[],
+            threshold: Severity::Error,
+            color: false,
+            jobs,
+        }
+    }
+
     /// Findings rendered on several threads come out exactly as on one: every finding once,
     /// in the report's order, whatever the number of threads and findings.
     #[test]
@@ -897,16 +915,7 @@ mod tests {
                 documents: Vec::new(),
             };
             let out = |jobs: usize| {
-                let cx = Ctx {
-                    report: &report,
-                    docs: &docs,
-                    streamed: &[],
-                    skipped: &[],
-                    rules: &[],
-                    threshold: Severity::Error,
-                    color: false,
-                    jobs,
-                };
+                let cx = plain_ctx(&report, &docs, jobs);
                 let mut out = Vec::new();
                 render(&mut out, &cx).expect("render");
                 String::from_utf8(out).expect("UTF-8")
@@ -973,16 +982,7 @@ mod tests {
                 documents: Vec::new(),
             };
             let docs = [doc];
-            let cx = Ctx {
-                report: &report,
-                docs: &docs,
-                streamed: &[],
-                skipped: &[],
-                rules: &[],
-                threshold: Severity::Error,
-                color: false,
-                jobs: 2,
-            };
+            let cx = plain_ctx(&report, &docs, 2);
             let mut out = Vec::new();
             let f = frames(&cx);
             for x in report.findings.iter() {
