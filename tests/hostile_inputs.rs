@@ -249,7 +249,7 @@ fn a_device_file_in_the_walk_is_refused() {
 
 /// Found by the `config` fuzz target: 1.2 KB on which hcl-edit's parser backtracks for
 /// seconds (26 s under ASan). As a config it is a config error within the parse deadline; as
-/// a `.tf` file the guest's epoch limit bounds it; the other files are still checked.
+/// a `.tf` file the guest's deadline bounds it; the other files are still checked.
 #[test]
 fn a_slow_to_parse_file_ends_in_bounded_time() {
     let bytes = std::fs::read(root().join("tests/hostile/slow-parse.hcl")).unwrap();
