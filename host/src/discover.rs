@@ -504,8 +504,11 @@ fn read_opened(
             identity,
         }));
     }
-    let rest =
-        read_capped(file, cap - head.len() as u64, len).map_err(|_| Refusal::TooLarge { cap })?;
+    // A file that grew after it was opened may have given more than `cap` in its first KiBs.
+    let left = cap
+        .checked_sub(head.len() as u64)
+        .ok_or(Refusal::TooLarge { cap })?;
+    let rest = read_capped(file, left, len).map_err(|_| Refusal::TooLarge { cap })?;
     head.extend_from_slice(&rest);
     Ok(Some(Contents::Bytes(head)))
 }
@@ -1102,6 +1105,25 @@ mod tests {
         assert!(!has("m2/f00.tf", "cap"), "{msgs:?}");
         assert!(fast.skipped.iter().any(|s| s.path.ends_with("notes.json")));
         assert!(fast.docs.iter().any(|d| d.path.ends_with("s.json")));
+    }
+
+    /// A `*.json` that grew after it was opened (its size then said 10 bytes) and whose first
+    /// KiBs already pass the cap is refused at the cap, not read whole past it.
+    #[test]
+    fn a_json_grown_past_the_cap_before_its_head_is_read_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.json");
+        let body = format!(
+            "{{\"version\": 4, \"terraform_version\": \"1.9.0\", \"resources\": [], \"x\": \"{}\"}}",
+            "a".repeat(8000)
+        );
+        std::fs::write(&p, &body).unwrap();
+        let file = std::fs::File::open(&p).unwrap();
+        match read_opened(file, 10, true, 100, None) {
+            Err(Refusal::TooLarge { cap }) => assert_eq!(cap, 100),
+            Ok(Some(Contents::Bytes(b))) => panic!("read {} bytes past a cap of 100", b.len()),
+            _ => panic!("neither refused nor read"),
+        }
     }
 
     /// A file that grows past its cap while it is poured is a document error naming the cap.
